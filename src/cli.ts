@@ -1,0 +1,131 @@
+// eenbieb <command>: the platform's command line. Configuration comes from the environment
+// (see README); a bad value is reported in one line with exit code 1.
+import { build } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './platform/config.ts';
+import { describeDatabase, openConfigured } from './platform/db/open.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { openApiText } from './platform/http/openapi.ts';
+import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { AppError } from './platform/errors.ts';
+import { systemCtx } from './platform/context.ts';
+import { prepareDatabase, serve } from './server.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HELP = `Usage: eenbieb <command> [options]
+
+Commands:
+  serve                 migrate, seed on first start, and serve the platform (npm start)
+  migrate               run pending database migrations
+  seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
+  libraries             list the libraries of the network
+  route <postcode>      show which library serves a postcode
+  openapi [--write|--check]
+                        print the OpenAPI document, write it to openapi.json, or check it is current
+  help                  show this help
+
+Configuration is read from the environment: DATABASE_URL, DATA_DIR, PORT, HOST, PUBLIC_URL,
+LOG_LEVEL, HOST_LIBRARIES, RATE_LIMIT_PER_MINUTE, BODY_LIMIT_BYTES, SEED_DEMO, TRUST_PROXY,
+SHUTDOWN_TIMEOUT_MS, DATABASE_POOL_SIZE, NODE_ENV. See README.md.
+`;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+async function withDb<T>(config: Config, fn: (db: Awaited<ReturnType<typeof openConfigured>>) => Promise<T>): Promise<T> {
+  const db = await openConfigured(config);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...args] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    out(HELP);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keep running
+    case 'migrate':
+      return withDb(config, async (db) => {
+        const applied = await migrateToLatest(db.kysely);
+        out(applied.length ? `applied: ${applied.join(', ')}` : `up to date (${describeDatabase(config)})`);
+        return 0;
+      });
+    case 'seed':
+      return withDb(config, async (db) => {
+        await migrateToLatest(db.kysely);
+        await seedReferenceData(db.kysely);
+        out('CBS municipalities and postcode areas loaded');
+        if (!args.includes('--no-demo')) {
+          const n = await seedDemoNetwork(db.kysely);
+          out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
+        }
+        return 0;
+      });
+    case 'libraries':
+      return withDb(config, async (db) => {
+        for (const l of await listLibraries(systemCtx(db.kysely, config, 'cli'))) {
+          out(`${l.slug.padEnd(24)} ${l.name.padEnd(36)} ${l.municipalities.length} municipalities`);
+        }
+        return 0;
+      });
+    case 'route':
+      return withDb(config, async (db) => {
+        try {
+          const r = await routePostcode(systemCtx(db.kysely, config, 'cli'), args[0] ?? '');
+          out(`${r.postcode}: ${r.municipality.name} (${r.municipality.code}) → ${r.library.name} ${r.library.url}`);
+          return 0;
+        } catch (e) {
+          if (e instanceof AppError) { out(e.text.en); return 2; }
+          throw e;
+        }
+      });
+    case 'openapi': {
+      const db = await prepareDatabase({ ...config, databaseUrl: null, dataDir: 'memory://', seedDemo: false }, () => {});
+      try {
+        const app = await build({ ...config, logLevel: 'silent' }, db);
+        await app.ready();
+        const text = openApiText(app);
+        await app.close();
+        const file = path.join(root, 'openapi.json');
+        if (args.includes('--write')) { fs.writeFileSync(file, text); out(`wrote ${file}`); return 0; }
+        if (args.includes('--check')) {
+          const same = fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text;
+          out(same ? 'openapi.json is current' : 'openapi.json is out of date: run npm run openapi');
+          return same ? 0 : 1;
+        }
+        process.stdout.write(text);
+        return 0;
+      } finally {
+        await db.close();
+      }
+    }
+    default:
+      out(`unknown command "${command}"\n`);
+      out(HELP);
+      return 2;
+  }
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  main(process.argv.slice(2)).then(
+    (code) => { if (code >= 0) process.exit(code); },
+    (error) => {
+      if (error instanceof ConfigError) {
+        process.stderr.write(`eenbieb: configuration error: ${error.message}\n`);
+      } else {
+        process.stderr.write(`eenbieb: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,57 @@
+// Listens, and shuts down gracefully: on SIGTERM/SIGINT it stops accepting connections, lets
+// in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes the database.
+import { sql } from 'kysely';
+import { build } from './app.ts';
+import type { Config } from './platform/config.ts';
+import { describeDatabase, openConfigured } from './platform/db/open.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+
+export async function prepareDatabase(config: Config, log: (line: string) => void) {
+  const db = await openConfigured(config);
+  const applied = await migrateToLatest(db.kysely);
+  if (applied.length) log(`migrations applied: ${applied.join(', ')}`);
+  const { n } = await sql<{ n: number }>`select count(*)::int as n from municipality`.execute(db.kysely).then((r) => r.rows[0]!);
+  if (n === 0) {
+    await seedReferenceData(db.kysely);
+    log('CBS municipalities and postcode areas loaded');
+  }
+  if (config.seedDemo && !(await hasLibraries(db.kysely))) {
+    const count = await seedDemoNetwork(db.kysely);
+    log(`demo network seeded: ${count} libraries`);
+  }
+  return db;
+}
+
+export async function serve(config: Config): Promise<void> {
+  const started = Date.now();
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(`Eenbieb starting on ${describeDatabase(config)}`);
+  const db = await prepareDatabase(config, log);
+  const app = await build(config, db);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log(`Eenbieb is ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal} received: finishing in-flight requests`);
+    const timer = setTimeout(() => {
+      log('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    timer.unref();
+    try {
+      await app.close();
+      await db.close();
+      process.exit(0);
+    } catch {
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
