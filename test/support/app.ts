@@ -1,0 +1,34 @@
+// The whole platform on a test database, for app.inject() or a real socket.
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { build } from '../../src/app.ts';
+import { testConfig, type Config } from '../../src/platform/config.ts';
+import type { Db } from '../../src/platform/db/connection.ts';
+import { forgetLibraryCache } from '../../src/modules/network/index.ts';
+import { testDatabase } from './db.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  config: Config;
+  /** Every log line the app wrote (JSON), for privacy checks. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function testApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const db = await testDatabase();
+  const config = testConfig({ logLevel: 'info', rateLimitPerMinute: 0, ...overrides });
+  const logs: string[] = [];
+  const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  forgetLibraryCache();
+  const app = await build(config, db, { logStream });
+  await app.ready();
+  return {
+    app, db, config, logs,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
