@@ -44,12 +44,14 @@ function Address({ b }: { b: BranchView }) {
   );
 }
 
-function BranchList({ portal, branches }: { portal: PortalInfo; branches: BranchView[] }) {
+/** `level` is the heading level of each card: one below the heading the list sits under. */
+function BranchList({ portal, branches, level = 3 }: { portal: PortalInfo; branches: BranchView[]; level?: 2 | 3 }) {
+  const Heading = level === 2 ? 'h2' : 'h3';
   return (
     <ul class="eb-cards">
       {branches.map((b) => (
         <li class="eb-card">
-          <h3 class="utrecht-heading-3"><a class="utrecht-link" href={`${portal.base}/vestigingen/${b.slug}`}>{b.name}</a></h3>
+          <Heading class="utrecht-heading-3 eb-card__title"><a class="utrecht-link" href={`${portal.base}/vestigingen/${b.slug}`}>{b.name}</a></Heading>
           <Address b={b} />
           <OpeningBadge lang={portal.lang} state={b.state} />
         </li>
@@ -114,7 +116,8 @@ function branchesPage(portal: PortalInfo, branches: BranchView[]) {
   return (
     <PortalPage portal={portal} title={P.branchesTitle[portal.lang]} nav="branches">
       <h1 class="utrecht-heading-1">{P.branchesTitle[portal.lang]}</h1>
-      <BranchList portal={portal} branches={branches} />
+      {/* straight under the h1: a heading level may not be skipped (WCAG 1.3.1) */}
+      <BranchList portal={portal} branches={branches} level={2} />
     </PortalPage>
   );
 }
@@ -330,7 +333,7 @@ export function finderPage(
 ) {
   const q = form.q?.trim() ?? '';
   const shown = q
-    ? libraries.filter((l) => fold(l.name).includes(fold(q)) || l.municipalities.some((m) => fold(m).includes(fold(q))))
+    ? libraries.filter((l) => [l.name, ...l.municipalities, ...l.places].some((m) => fold(m).includes(fold(q))))
     : libraries;
   return (
     <NationalPage lang={lang} url={url} title={F.title[lang]}>

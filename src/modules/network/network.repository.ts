@@ -23,6 +23,11 @@ export async function listLibraries(tx: Tx) {
         select array_agg(m.name order by m.name)
         from library_service_area s join municipality m on m.code = s.municipality_code
         where s.library_id = l.id), '{}')`.as('municipalities'),
+      // places (woonplaatsen) too, so "Weesp" finds the library of Amsterdam after the merger
+      sql<string[]>`coalesce((
+        select array_agg(distinct p.place)
+        from library_service_area s join postcode_area p on p.municipality_code = s.municipality_code
+        where s.library_id = l.id and p.place is not null), '{}')`.as('places'),
     ])
     .orderBy('l.name')
     .execute();

@@ -96,7 +96,7 @@ export async function networkRoutes(app: FastifyInstance): Promise<void> {
       summary: 'All libraries of the network with the municipalities they serve',
       response: { 200: Type.Object({ libraries: Type.Array(LibrarySummary) }) },
     },
-  }, async (req) => ({ libraries: await network.listLibraries(req.ctx) }));
+  }, async (req) => ({ libraries: (await network.listLibraries(req.ctx)).map(({ places: _places, ...l }) => l) }));
 
   api.get('/api/v1/libraries/:slug', {
     config: { auth: 'public' },
