@@ -18,6 +18,7 @@ import { requireDeclaredAuth } from './platform/http/route-auth.ts';
 import { installSecurity } from './platform/http/security.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { HOST_PORTAL, errorPage, networkModule } from './modules/network/index.ts';
+import { accountsModule } from './modules/accounts/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,6 +54,7 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   app.addSchema(ProblemSchema);
   await installSecurity(app, config);
   installRequestContext(app, config, db.kysely);
+  await accountsModule(app);
   installErrorHandling(app, errorPage);
   installMetrics(app);
   installHealth(app, db.kysely);

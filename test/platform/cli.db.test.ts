@@ -53,7 +53,7 @@ describe('the server process', () => {
   test('npm start path: first start migrates and seeds embedded PGlite, answers, and stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-serve-'));
     const port = await freePort();
-    const env = { ...cleanEnv(), DATA_DIR: path.join(dataDir, 'data'), PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+    const env: NodeJS.ProcessEnv = { ...cleanEnv(), DATA_DIR: path.join(dataDir, 'data'), PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' };
     delete env.DATABASE_URL;
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'serve'], { env, cwd: root });
     let out = '';

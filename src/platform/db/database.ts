@@ -41,7 +41,7 @@ export interface LibraryTable {
   phone: string;
   modules: ColumnType<string[], string[] | undefined, string[]>;
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
-  createdAt: Generated<Timestamp>;
+  createdAt: Timestamp;
 }
 
 export interface LibraryServiceAreaTable {

@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
-import { TooManyRequests } from '../errors.ts';
+import { TooManyRequests, UnsupportedMediaType } from '../errors.ts';
 
 export async function installSecurity(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(helmet, {
@@ -31,6 +31,13 @@ export async function installSecurity(app: FastifyInstance, config: Config): Pro
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cookie);
+  // The JSON API accepts only JSON bodies: a cross-site HTML form cannot send application/json
+  // without a CORS preflight, so session-authenticated API writes cannot be forged by forms.
+  app.addHook('preValidation', async (req) => {
+    if (!req.url.startsWith('/api/') || req.body === undefined || req.body === null) return;
+    const type = String(req.headers['content-type'] ?? '');
+    if (!/^application\/(.+\+)?json\b/i.test(type)) throw UnsupportedMediaType();
+  });
   await app.register(formbody, { bodyLimit: config.bodyLimitBytes });
   if (config.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {

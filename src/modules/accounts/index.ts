@@ -1,0 +1,44 @@
+// The accounts module: one account per person in the network, sessions, CSRF and the actor of
+// each request. Other modules use it only through what this file exports.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountActor } from '../../platform/context.ts';
+import { inNetwork } from '../../platform/db/tenant.ts';
+import { LoginRequired } from './accounts.errors.ts';
+import { loadSession, sessionToken, type LoadedSession } from './session.ts';
+import './accounts.tables.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: LoadedSession | null;
+  }
+}
+
+export { csrfToken, verifyCsrf, CsrfFailed } from './csrf.ts';
+export { LoginRequired, Forbidden, SecondFactorRequired } from './accounts.errors.ts';
+export type { LoadedSession } from './session.ts';
+
+/** The signed-in account of a request, or a 401 (API) / login page (pages, via the error handler). */
+export function requireAccount(req: FastifyRequest): AccountActor {
+  if (req.ctx.actor.kind !== 'account') throw LoginRequired();
+  return req.ctx.actor;
+}
+
+export async function accountsModule(app: FastifyInstance): Promise<void> {
+  app.decorateRequest('session', null);
+  // Who is asking: a session cookie makes the request's actor that account.
+  app.addHook('onRequest', async (req) => {
+    const token = sessionToken(req, req.ctx.config);
+    if (!token || token.length > 100) return;
+    const session = await inNetwork(req.ctx.db, (tx) => loadSession(tx, token));
+    if (!session) return;
+    req.session = session;
+    req.ctx.actor = {
+      kind: 'account',
+      accountId: session.accountId,
+      homeLibraryId: session.homeLibraryId,
+      sessionHash: session.hash,
+      mfa: session.mfa,
+      network: session.network,
+    };
+  });
+}
