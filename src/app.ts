@@ -19,6 +19,8 @@ import { installSecurity } from './platform/http/security.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { HOST_PORTAL, errorPage, networkModule } from './modules/network/index.ts';
 import { accountsModule } from './modules/accounts/index.ts';
+import { membershipModule } from './modules/membership/index.ts';
+import { noticesModule } from './modules/notices/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -39,6 +41,8 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+    // Unknown body properties are an error for API clients, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // A library on its own host name: serve its portal at `/` by prefixing the slug internally.
     rewriteUrl(req) {
       const url = req.url ?? '/';
@@ -71,6 +75,8 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   // Pages that modules after the foundation serve; until then the portal shows an honest notice.
   const installedPages = new Set<string>();
   await networkModule(app, { installedPages });
+  await membershipModule(app);
+  noticesModule(app);
   installApiDocs(app);
   return app;
 }

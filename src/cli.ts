@@ -6,6 +6,7 @@ import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { seedDemoMembership } from './modules/membership/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         out('CBS municipalities and postcode areas loaded');
         if (!args.includes('--no-demo')) {
           const n = await seedDemoNetwork(db.kysely);
+          await seedDemoMembership(db.kysely);
           out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
         }
         return 0;

@@ -6,6 +6,7 @@ import type { Config } from './platform/config.ts';
 import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { seedDemoMembership } from './modules/membership/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -18,6 +19,7 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
   }
   if (config.seedDemo && !(await hasLibraries(db.kysely))) {
     const count = await seedDemoNetwork(db.kysely);
+    await seedDemoMembership(db.kysely);
     log(`demo network seeded: ${count} libraries`);
   }
   return db;

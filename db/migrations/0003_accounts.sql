@@ -6,6 +6,10 @@
 -- memberships with card and PIN, charges, consents, staff roles, the audit trail and the mail
 -- outbox.
 
+-- Card numbers start with a 5-digit prefix of the issuing library, so a card identifies its
+-- library without reading any library's data (kiosks, card + PIN login).
+ALTER TABLE library ADD COLUMN card_prefix text UNIQUE CHECK (card_prefix ~ '^[0-9]{5}$');
+
 CREATE TABLE account (
   id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   -- stored lower-cased; uniqueness over the whole network
@@ -49,7 +53,7 @@ CREATE TABLE email_token (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX email_token_account_idx ON email_token (account_id, purpose);
-GRANT SELECT, INSERT, UPDATE ON email_token TO eenbieb_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON email_token TO eenbieb_app;
 
 -- Failed logins per account and per client address (hashed), for growing delays.
 CREATE TABLE login_throttle (
@@ -136,11 +140,9 @@ SELECT eenbieb_enable_tenancy('membership');
 
 -- Card numbers are issued from a per-library counter, locked while incremented.
 CREATE TABLE card_sequence (
-  library_id uuid NOT NULL REFERENCES library (id),
-  prefix     text NOT NULL CHECK (prefix ~ '^[0-9]{5}$'),
+  library_id  uuid NOT NULL REFERENCES library (id),
   last_serial bigint NOT NULL DEFAULT 0 CHECK (last_serial >= 0 AND last_serial < 100000000),
-  PRIMARY KEY (library_id),
-  UNIQUE (prefix)
+  PRIMARY KEY (library_id)
 );
 SELECT eenbieb_enable_tenancy('card_sequence');
 

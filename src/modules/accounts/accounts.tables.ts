@@ -98,7 +98,6 @@ export interface MembershipTable {
 
 export interface CardSequenceTable {
   libraryId: string;
-  prefix: string;
   lastSerial: Generated<number>;
 }
 

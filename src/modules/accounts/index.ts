@@ -6,6 +6,7 @@ import { inNetwork } from '../../platform/db/tenant.ts';
 import { LoginRequired } from './accounts.errors.ts';
 import { loadSession, sessionToken, type LoadedSession } from './session.ts';
 import './accounts.tables.ts';
+import { accountsRoutes } from './accounts.routes.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,4 +42,5 @@ export async function accountsModule(app: FastifyInstance): Promise<void> {
       network: session.network,
     };
   });
+  await accountsRoutes(app);
 }

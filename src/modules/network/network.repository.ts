@@ -35,7 +35,7 @@ export async function listLibraries(tx: Tx) {
 
 export async function findLibraryBySlug(tx: Tx, slug: string) {
   return tx.selectFrom('library')
-    .select(['id', 'slug', 'name', 'shortName', 'kind', 'brand', 'logoSvg', 'email', 'phone', 'modules', 'settings'])
+    .select(['id', 'slug', 'name', 'shortName', 'kind', 'brand', 'logoSvg', 'email', 'phone', 'modules', 'settings', 'cardPrefix'])
     .where('slug', '=', slug)
     .executeTakeFirst();
 }

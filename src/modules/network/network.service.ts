@@ -19,6 +19,7 @@ export interface Library {
   email: string;
   phone: string;
   modules: string[];
+  cardPrefix: string | null;
 }
 
 export interface Route {

@@ -41,6 +41,8 @@ export interface LibraryTable {
   phone: string;
   modules: ColumnType<string[], string[] | undefined, string[]>;
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** 5-digit prefix of the library's card numbers (db/migrations/0003_accounts.sql). */
+  cardPrefix: string | null;
   createdAt: Timestamp;
 }
 

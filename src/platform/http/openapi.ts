@@ -16,7 +16,11 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
       },
       servers: [{ url: '/' }],
-      tags: [{ name: 'network', description: 'Libraries, branches and postcode routing' }],
+      tags: [
+        { name: 'network', description: 'Libraries, branches and postcode routing' },
+        { name: 'accounts', description: 'Signing in and out, passwords, second factor, sessions' },
+        { name: 'membership', description: 'Plans, sign-up, my account and data, staff member lookup and audit' },
+      ],
       components: {
         schemas: {},
       },

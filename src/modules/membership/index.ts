@@ -1,0 +1,10 @@
+// The membership module: plans, sign-up, "Mijn bibliotheek", staff member lookup and audit.
+import type { FastifyInstance } from 'fastify';
+import { membershipRoutes } from './membership.routes.ts';
+
+export { seedDemoMembership } from './membership.seed.ts';
+export { eraseDueAccounts, listPlans } from './membership.service.ts';
+
+export async function membershipModule(app: FastifyInstance): Promise<void> {
+  await membershipRoutes(app);
+}
