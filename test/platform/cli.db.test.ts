@@ -85,14 +85,17 @@ describe('the server process', () => {
   test('closing the server lets an in-flight request finish', async () => {
     const db = await testDatabase();
     const app = await build(testConfig({ logLevel: 'silent', rateLimitPerMinute: 0 }), db);
+    let started!: () => void;
+    const inHandler = new Promise<void>((r) => { started = r; });
     app.get('/api/v1/slow', { config: { auth: 'public' } }, async () => {
+      started();
       await new Promise((r) => setTimeout(r, 300));
       return { done: true };
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as net.AddressInfo;
     const pending = fetch(`http://127.0.0.1:${port}/api/v1/slow`).then((r) => r.json());
-    await new Promise((r) => setTimeout(r, 50));
+    await inHandler; // close only once the request is really in flight
     await app.close();
     assert.deepEqual(await pending, { done: true });
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`));
