@@ -73,7 +73,7 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   });
 
   // Pages that modules after the foundation serve; until then the portal shows an honest notice.
-  const installedPages = new Set<string>();
+  const installedPages = new Set<string>(['mijn']);
   await networkModule(app, { installedPages });
   await membershipModule(app);
   noticesModule(app);

@@ -1,5 +1,7 @@
 // The membership module: plans, sign-up, "Mijn bibliotheek", staff member lookup and audit.
 import type { FastifyInstance } from 'fastify';
+import { registerPortalRoutes } from '../network/index.ts';
+import { registerMembershipPages } from './membership.pages.tsx';
 import { membershipRoutes } from './membership.routes.ts';
 
 export { seedDemoMembership } from './membership.seed.ts';
@@ -7,4 +9,5 @@ export { eraseDueAccounts, listPlans } from './membership.service.ts';
 
 export async function membershipModule(app: FastifyInstance): Promise<void> {
   await membershipRoutes(app);
+  await registerPortalRoutes(app, registerMembershipPages);
 }
