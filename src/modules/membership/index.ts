@@ -3,11 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { registerPortalRoutes } from '../network/index.ts';
 import { registerMembershipPages } from './membership.pages.tsx';
 import { membershipRoutes } from './membership.routes.ts';
+import { registerStaffPages } from './staff.pages.tsx';
 
 export { seedDemoMembership } from './membership.seed.ts';
 export { eraseDueAccounts, listPlans } from './membership.service.ts';
 
 export async function membershipModule(app: FastifyInstance): Promise<void> {
   await membershipRoutes(app);
-  await registerPortalRoutes(app, registerMembershipPages);
+  await registerPortalRoutes(app, (scope) => {
+    registerMembershipPages(scope);
+    registerStaffPages(scope);
+  });
 }

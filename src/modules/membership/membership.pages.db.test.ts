@@ -119,3 +119,52 @@ describe('sign-up and sign-in pages', () => {
     assert.equal((await b.get('/utrecht/mijn')).statusCode, 303);
   });
 });
+
+describe('staff pages', () => {
+  test('desk staff search, are asked a reason, and the view is audited', async () => {
+    const { buildAccount, grantStaff, signIn } = await import('../../../test/support/auth.ts');
+    const email = `balie${process.pid}x${n++}@example.org`;
+    await t.app.inject({ method: 'POST', url: '/api/v1/accounts', payload: { postcode: '3512', plan: 'verbonden', email, password: 'mijn lange geheime zin', givenName: 'Gerda', familyName: 'Zoekbaar' } });
+    const member = await t.db.kysely.selectFrom('account').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    const desk = await buildAccount(t, { librarySlug: 'utrecht' });
+    await grantStaff(t, desk.id, 'utrecht', 'desk');
+    const b = new Browser();
+    b.cookies = await signIn(t, desk.id);
+    const search = await b.get('/utrecht/staff?q=zoekbaar');
+    assert.equal(search.statusCode, 200);
+    assert.match(search.body, new RegExp(`href="/utrecht/staff/leden/${member.id}"`));
+    const ask = await b.get(`/utrecht/staff/leden/${member.id}`);
+    assert.match(ask.body, /Waarom bekijkt u dit lid\?/);
+    assert.doesNotMatch(ask.body, new RegExp(email));
+    const view = await b.get(`/utrecht/staff/leden/${member.id}?reden=desk_question`);
+    assert.equal(view.statusCode, 200);
+    assert.match(view.body, new RegExp(email));
+    const events = await t.db.kysely.selectFrom('auditEvent').select(['action', 'reasonCode']).where('actorAccountId', '=', desk.id).execute();
+    assert.deepEqual(events.map((e) => e.action).sort(), ['member.search', 'member.view']);
+    const member2 = new Browser();
+    member2.cookies = await signIn(t, member.id);
+    assert.equal((await member2.get('/utrecht/staff?q=zoekbaar')).statusCode, 403);
+  });
+
+  test('a library admin enrols a second factor before reading the audit trail', async () => {
+    const { buildAccount, grantStaff, signIn } = await import('../../../test/support/auth.ts');
+    const { totp } = await import('../../shared/totp.ts');
+    const admin = await buildAccount(t, { librarySlug: 'utrecht' });
+    await grantStaff(t, admin.id, 'utrecht', 'library_admin');
+    const b = new Browser();
+    b.cookies = await signIn(t, admin.id);
+    const first = await b.get('/utrecht/staff/audit');
+    assert.equal(first.statusCode, 303);
+    assert.equal(first.headers.location, '/utrecht/mijn/tweestaps');
+    const enrol = await b.get('/utrecht/mijn/tweestaps');
+    const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(enrol.body)![1]!;
+    const wrong = await b.post('/utrecht/mijn/tweestaps', { _csrf: csrf(enrol.body), secret, code: '000000' === totp(secret) ? '111111' : '000000' });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /id="code-error"/);
+    const ok = await b.post('/utrecht/mijn/tweestaps', { _csrf: csrf(enrol.body), secret, code: totp(secret) });
+    assert.equal(ok.statusCode, 303);
+    const audit = await b.get('/utrecht/staff/audit');
+    assert.equal(audit.statusCode, 200);
+    assert.match(audit.body, /<caption class="utrecht-table__caption">/);
+  });
+});
