@@ -7,6 +7,7 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
+import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
@@ -21,6 +22,9 @@ Commands:
   migrate               run pending database migrations
   seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
   libraries             list the libraries of the network
+  staff add <email> --library <slug> --role <desk|librarian|library_admin|network_staff|municipality_viewer>
+        [--municipality GMxxxx]
+                        create a staff account (password from EENBIEB_STAFF_PASSWORD) or grant a role
   route <postcode>      show which library serves a postcode
   openapi [--write|--check]
                         print the OpenAPI document, write it to openapi.json, or check it is current
@@ -68,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!args.includes('--no-demo')) {
           const n = await seedDemoNetwork(db.kysely);
           await seedDemoMembership(db.kysely);
+          if (n) await seedDemoStaff(db.kysely);
           out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
         }
         return 0;
@@ -79,6 +84,20 @@ export async function main(argv: string[]): Promise<number> {
         }
         return 0;
       });
+    case 'staff': {
+      const [sub, email] = args;
+      const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+      if (sub !== 'add' || !email || !opt('library') || !opt('role')) { out('usage: eenbieb staff add <email> --library <slug> --role <role> [--municipality GMxxxx]'); return 2; }
+      const roles: GrantableRole[] = ['desk', 'librarian', 'library_admin', 'network_staff', 'municipality_viewer'];
+      if (!roles.includes(opt('role') as GrantableRole)) { out(`unknown role "${opt('role')}": one of ${roles.join(', ')}`); return 2; }
+      const password = process.env.EENBIEB_STAFF_PASSWORD;
+      if (!password) { out('set EENBIEB_STAFF_PASSWORD to the new account\'s password (12+ characters); it is not read from the command line'); return 2; }
+      return withDb(config, async (db) => {
+        const id = await ensureStaffAccount(db.kysely, { email, password, librarySlug: opt('library')!, role: opt('role') as GrantableRole, municipalityCode: opt('municipality') });
+        out(`staff account ${id}: ${opt('role')} at ${opt('library')}`);
+        return 0;
+      });
+    }
     case 'route':
       return withDb(config, async (db) => {
         try {

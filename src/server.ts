@@ -7,6 +7,7 @@ import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
+import { seedDemoStaff } from './modules/membership/staff-admin.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -20,6 +21,7 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
   if (config.seedDemo && !(await hasLibraries(db.kysely))) {
     const count = await seedDemoNetwork(db.kysely);
     await seedDemoMembership(db.kysely);
+    await seedDemoStaff(db.kysely);
     log(`demo network seeded: ${count} libraries`);
   }
   return db;
