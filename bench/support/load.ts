@@ -1,0 +1,35 @@
+// Load generation with autocannon, in this process (the servers under test run in children).
+import autocannon from 'autocannon';
+import { defer } from './cleanup.ts';
+
+export interface LoadOptions {
+  /** Base URL of the server, e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** One path, or several that the connections take in turn (e.g. rotating postcodes). */
+  paths: string[];
+  connections: number;
+  seconds: number;
+}
+
+export function load(options: LoadOptions): Promise<autocannon.Result> {
+  const { paths } = options;
+  let i = 0;
+  const requests: autocannon.RequestSpec[] = paths.length > 1
+    ? [{ setupRequest: (request) => ({ ...request, method: 'GET', path: paths[i++ % paths.length]! }) }]
+    : [{ method: 'GET', path: paths[0]! }];
+  return new Promise((resolve, reject) => {
+    let release: (() => Promise<void>) | undefined;
+    const instance = autocannon({
+      url: options.url,
+      connections: options.connections,
+      duration: options.seconds,
+      timeout: 10,
+      requests,
+    }, (error, result) => {
+      void release?.();
+      if (error) reject(error);
+      else resolve(result);
+    });
+    release = defer('autocannon run', () => instance.stop());
+  });
+}

@@ -1,0 +1,132 @@
+// PostgreSQL for a benchmark: the server in DATABASE_URL when set, otherwise a throwaway server
+// started here (initdb into a temp folder, loopback only) and removed again at the end. Either
+// way the benchmark gets a fresh database of its own, dropped when it is released.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { defer } from './cleanup.ts';
+import { processTreeCpuSeconds } from './cpu.ts';
+import { LOOPBACK, freePort } from './net.ts';
+
+export interface PostgresServer {
+  /** Connection URL of the server's `postgres` database (for CREATE/DROP DATABASE). */
+  adminUrl: string;
+  /** `throwaway` when started here; `external` for DATABASE_URL. */
+  origin: 'throwaway' | 'external';
+  version: string;
+  /** Pid of the postmaster when started here (its backends are its children), for CPU accounting. */
+  postmasterPid: number | null;
+}
+
+function pgBin(): string {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const base = '/usr/lib/postgresql';
+  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(a) - Number(b)) : [];
+  const latest = versions.at(-1);
+  if (!latest) throw new Error('no PostgreSQL server binaries in /usr/lib/postgresql: set DATABASE_URL or PG_BIN');
+  return path.join(base, latest, 'bin');
+}
+
+function run(file: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', (e) => { clearTimeout(timer); reject(e); });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${path.basename(file)} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`}): ${output.trim().split('\n').slice(-5).join(' | ')}`));
+    });
+  });
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+async function startThrowaway(): Promise<PostgresServer> {
+  const bin = pgBin();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-bench-pg-'));
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  const data = path.join(dir, 'data');
+  const port = await freePort();
+  // initdb and the server refuse to run as root: run them as the postgres user then.
+  const asRoot = process.getuid?.() === 0;
+  const cmd = (file: string, args: string[]): [string, string[]] =>
+    asRoot ? ['su', ['postgres', '-c', [path.join(bin, file), ...args].map(quote).join(' ')]] : [path.join(bin, file), args];
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    fs.chownSync(dir, uid, gid);
+  }
+  const ctl = (args: string[], timeoutMs: number) => run(...cmd('pg_ctl', ['-D', data, ...args]), timeoutMs);
+  let started = false;
+  const stop = async () => {
+    try {
+      // a terminal's Ctrl-C reaches the server too, which then stops by itself
+      if (started && fs.existsSync(path.join(data, 'postmaster.pid'))) await ctl(['-m', 'fast', '-w', '-t', '30', 'stop'], 40_000);
+    } finally {
+      removeDir();
+    }
+  };
+  const stopSync = () => {
+    try {
+      if (started && fs.existsSync(path.join(data, 'postmaster.pid'))) execFileSync(...cmd('pg_ctl', ['-D', data, '-m', 'immediate', '-w', '-t', '10', 'stop']), { stdio: 'ignore', timeout: 15_000 });
+    } finally {
+      removeDir();
+    }
+  };
+  defer(`PostgreSQL in ${dir}`, stop, stopSync);
+
+  await run(...cmd('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8']), 120_000);
+  started = true; // from here on a stop is attempted (pg_ctl stop is harmless if start failed)
+  await ctl([
+    '-l', path.join(dir, 'server.log'),
+    '-o', `-k ${dir} -p ${port} -c listen_addresses=${LOOPBACK} -c max_connections=200`,
+    '-w', '-t', '60', 'start',
+  ], 90_000);
+  const adminUrl = `postgres://postgres@${LOOPBACK}:${port}/postgres`;
+  const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return { adminUrl, origin: 'throwaway', version: await serverVersion(adminUrl), postmasterPid: Number.isFinite(pid) ? pid : null };
+}
+
+async function admin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function serverVersion(adminUrl: string): Promise<string> {
+  return admin(adminUrl, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
+}
+
+export async function startPostgres(): Promise<PostgresServer> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return startThrowaway();
+  return { adminUrl: url, origin: 'external', version: await serverVersion(url), postmasterPid: null };
+}
+
+/** Creates an empty database `name` (dropping a leftover of the same name) and returns its URL. */
+export async function createDatabase(server: PostgresServer, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
+  await admin(server.adminUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  defer(`database ${name}`, () => admin(server.adminUrl, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); }));
+  const u = new URL(server.adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** CPU seconds used so far by the postmaster and its backends, when the server was started here. */
+export function postgresCpuSeconds(server: PostgresServer): number | null {
+  return server.postmasterPid ? processTreeCpuSeconds(server.postmasterPid) : null;
+}

@@ -1,0 +1,72 @@
+// Starts benchmark targets in child processes (see server-child.ts) and reads their CPU use.
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stopChild, track } from './cleanup.ts';
+import type { FromChild, ServerKind, ToChild } from './server-child.ts';
+
+const childFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server-child.ts');
+
+export interface ServerStats {
+  /** CPU seconds (user + system) used by the process so far. */
+  cpuSeconds: number;
+  /** Event-loop time so far, in milliseconds. */
+  elu: { idle: number; active: number };
+}
+
+export interface BenchServer {
+  kind: ServerKind;
+  url: string;
+  stats(): Promise<ServerStats>;
+  stop(): Promise<void>;
+}
+
+function next<T extends FromChild['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<Extract<FromChild, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`${type} from the server process: no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    const onMessage = (m: FromChild) => { if (m.type === type) done(null, m as Extract<FromChild, { type: T }>); };
+    const onExit = (code: number | null) => done(new Error(`the server process exited (${code}) before ${type}`));
+    function done(error: Error | null, value?: Extract<FromChild, { type: T }>) {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolve(value!);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+export async function startServer(kind: ServerKind, env: Record<string, string> = {}): Promise<BenchServer> {
+  const child = fork(childFile, [kind], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    // the app's log lines (BENCH_LOG_LEVEL) go to /dev/null: writing them is part of the cost, reading is not
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const release = track(child, `${kind} server (pid ${child.pid})`);
+  const { port } = await next(child, 'listening', 60_000);
+  const ask = (message: ToChild) => child.send(message);
+  return {
+    kind,
+    url: `http://127.0.0.1:${port}`,
+    async stats() {
+      const reply = next(child, 'stats', 10_000);
+      ask({ type: 'stats' });
+      const { cpuMicros, elu } = await reply;
+      return { cpuSeconds: cpuMicros / 1e6, elu };
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null && child.connected) {
+        const exited = new Promise((r) => child.once('exit', r));
+        ask({ type: 'stop' });
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+        clearTimeout(timer);
+      }
+      await stopChild(child);
+      await release();
+    },
+  };
+}
