@@ -2,7 +2,8 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 
-export async function findRouteByPc4(tx: Tx, pc4: string) {
+/** Every PC4 area with its municipality and library (about 4,000 rows), for the routing cache. */
+export async function allRoutes(tx: Tx) {
   return tx.selectFrom('postcodeArea as p')
     .leftJoin('municipality as m', 'm.code', 'p.municipalityCode')
     .leftJoin('libraryServiceArea as s', 's.municipalityCode', 'p.municipalityCode')
@@ -11,8 +12,7 @@ export async function findRouteByPc4(tx: Tx, pc4: string) {
       'p.pc4', 'p.place', 'm.code as municipalityCode', 'm.name as municipalityName',
       'l.id as libraryId', 'l.slug as librarySlug', 'l.name as libraryName',
     ])
-    .where('p.pc4', '=', pc4)
-    .executeTakeFirst();
+    .execute();
 }
 
 export async function listLibraries(tx: Tx) {
@@ -46,10 +46,6 @@ export async function listBranches(tx: Tx, libraryId: string) {
     .where('libraryId', '=', libraryId)
     .orderBy('name')
     .execute();
-}
-
-export async function findBranchBySlug(tx: Tx, libraryId: string, slug: string) {
-  return tx.selectFrom('branch').selectAll().where('libraryId', '=', libraryId).where('slug', '=', slug).executeTakeFirst();
 }
 
 export async function weeklyHours(tx: Tx, libraryId: string, branchIds: string[]) {

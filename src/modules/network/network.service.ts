@@ -35,10 +35,76 @@ export function libraryUrl(ctx: Pick<Ctx, 'config'>, slug: string): string {
   return `${ctx.config.publicUrl}/${slug}/`;
 }
 
+// Reference data that every visitor reads and that changes a few times a year at most (postcode
+// areas, service areas, the library list, branch hours) is kept in a short per-process cache.
+// Changes made through this process clear it (forgetLibraryCache); other processes see them
+// within the TTL. The foundation benchmark showed the per-request queries dominating.
+const REFERENCE_TTL_MS = 60_000;
+
+function ttlCache<K, V>(ttl: number, load: (key: K) => Promise<V>) {
+  const entries = new Map<K, { at: number; value: Promise<V> }>();
+  return {
+    get(key: K): Promise<V> {
+      const hit = entries.get(key);
+      if (hit && Date.now() - hit.at < ttl) return hit.value;
+      const value = load(key);
+      // a failed load is not cached
+      value.catch(() => entries.delete(key));
+      if (entries.size > 1000) entries.clear();
+      entries.set(key, { at: Date.now(), value });
+      return value;
+    },
+    clear: () => entries.clear(),
+  };
+}
+
+type RouteRow = Awaited<ReturnType<typeof repo.allRoutes>>[number];
+type BranchData = Omit<BranchView, 'state'>;
+
+/** One set of caches per database (tests run several databases in one process). */
+function createCaches(db: Ctx['db']) {
+  return {
+    libraries: ttlCache<string, Library | null>(REFERENCE_TTL_MS, async (slug) => {
+      const row = await inNetwork(db, (tx) => repo.findLibraryBySlug(tx, slug));
+      return row ? { ...row, brand: row.brand as BrandTokens } : null;
+    }),
+    routes: ttlCache<'all', Map<string, RouteRow>>(REFERENCE_TTL_MS, async () => {
+      const rows = await inNetwork(db, (tx) => repo.allRoutes(tx));
+      return new Map(rows.map((r) => [r.pc4, r]));
+    }),
+    libraryList: ttlCache<'all', Awaited<ReturnType<typeof repo.listLibraries>>>(REFERENCE_TTL_MS, () => inNetwork(db, (tx) => repo.listLibraries(tx))),
+    // keyed by library and local date: the exceptions window starts today
+    branches: ttlCache<string, BranchData[]>(REFERENCE_TTL_MS, async (key) => {
+      const [libraryId, today] = key.split('|') as [string, string];
+      return inTenant(db, libraryId, async (tx) => {
+        const branches = await repo.listBranches(tx, libraryId);
+        const ids = branches.map((b) => b.id);
+        const hours = await repo.weeklyHours(tx, libraryId, ids);
+        const exceptions = await repo.exceptionsBetween(tx, libraryId, ids, today, addDays(today, UPCOMING_DAYS));
+        return branches.map((b) => ({
+          ...b,
+          weekly: hours.filter((h) => h.branchId === b.id),
+          upcoming: exceptions.filter((e) => e.branchId === b.id),
+        }));
+      });
+    }),
+  };
+}
+
+let caches = new WeakMap<object, ReturnType<typeof createCaches>>();
+function cachesFor(ctx: Ctx) {
+  let c = caches.get(ctx.db);
+  if (!c) {
+    c = createCaches(ctx.db);
+    caches.set(ctx.db, c);
+  }
+  return c;
+}
+
 export async function routePostcode(ctx: Ctx, input: string): Promise<Route> {
   const parsed = parsePostcode(input ?? '');
   if (!parsed.ok) throw PostcodeInvalid();
-  const row = await inNetwork(ctx.db, (tx) => repo.findRouteByPc4(tx, parsed.pc4));
+  const row = (await cachesFor(ctx).routes.get('all')).get(parsed.pc4);
   if (!row) throw PostcodeUnknown(parsed.formatted);
   if (!row.municipalityCode || !row.librarySlug) throw PostcodeNotResidential(parsed.formatted);
   return {
@@ -49,29 +115,20 @@ export async function routePostcode(ctx: Ctx, input: string): Promise<Route> {
 }
 
 export async function listLibraries(ctx: Ctx) {
-  const rows = await inNetwork(ctx.db, (tx) => repo.listLibraries(tx));
+  const rows = await cachesFor(ctx).libraryList.get('all');
   return rows.map((r) => ({ ...r, url: libraryUrl(ctx, r.slug) }));
 }
 
 // Libraries change rarely and every portal request needs one: a short per-process cache keeps
 // the hot path to one query. Changes through this process clear it; other processes see them
 // within the TTL.
-const CACHE_TTL_MS = 30_000;
-const cache = new Map<string, { at: number; library: Library | null }>();
-
 export function forgetLibraryCache(): void {
-  cache.clear();
+  caches = new WeakMap();
 }
 
 export async function findLibrary(ctx: Ctx, slug: string): Promise<Library | null> {
-  const hit = cache.get(slug);
-  if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.library;
   if (!/^[a-z0-9-]{1,60}$/.test(slug)) return null;
-  const row = await inNetwork(ctx.db, (tx) => repo.findLibraryBySlug(tx, slug));
-  const library = row ? { ...row, brand: row.brand as BrandTokens } : null;
-  if (cache.size > 1000) cache.clear();
-  cache.set(slug, { at: Date.now(), library });
-  return library;
+  return cachesFor(ctx).libraries.get(slug);
 }
 
 export async function getLibrary(ctx: Ctx, slug: string): Promise<Library> {
@@ -106,22 +163,9 @@ function addDays(date: string, days: number): string {
 }
 
 async function loadBranches(ctx: Ctx, libraryId: string, slug: string | null, now: Date): Promise<BranchView[]> {
-  const today = localMoment(now).date;
-  return inTenant(ctx.db, libraryId, async (tx) => {
-    const branches = slug
-      ? [await repo.findBranchBySlug(tx, libraryId, slug)].filter((b) => b !== undefined)
-      : await repo.listBranches(tx, libraryId);
-    const ids = branches.map((b) => b.id);
-    const [hours, exceptions] = await Promise.all([
-      repo.weeklyHours(tx, libraryId, ids),
-      repo.exceptionsBetween(tx, libraryId, ids, today, addDays(today, UPCOMING_DAYS)),
-    ]);
-    return branches.map((b) => {
-      const weekly = hours.filter((h) => h.branchId === b.id);
-      const upcoming = exceptions.filter((e) => e.branchId === b.id);
-      return { ...b, weekly, upcoming, state: openingState(now, weekly, upcoming) };
-    });
-  });
+  const all = await cachesFor(ctx).branches.get(`${libraryId}|${localMoment(now).date}`);
+  // "open now" is computed per request from the cached hours
+  return all.filter((b) => slug === null || b.slug === slug).map((b) => ({ ...b, state: openingState(now, b.weekly, b.upcoming) }));
 }
 
 export async function listBranches(ctx: Ctx, libraryId: string, now = new Date()): Promise<BranchView[]> {
