@@ -352,3 +352,69 @@ describe('privacy of the logs', () => {
     }
   });
 });
+
+describe('life events', () => {
+  test('a connected user becomes a member with the same card, and a fee charge', async () => {
+    const email = uniqueEmail();
+    await post('/api/v1/accounts', { postcode: '3512', plan: 'verbonden', email, password: PASSWORD, givenName: 'Cas', familyName: 'Connected' });
+    const cookies = cookieOf(await post('/api/v1/session', { email, password: PASSWORD }));
+    const before = (await t.app.inject({ url: '/api/v1/me', cookies })).json();
+    assert.equal(before.membership.kind, 'connected');
+    const incomplete = await t.app.inject({ method: 'POST', url: '/api/v1/me/membership', cookies, payload: { plan: 'volwassen', birthDate: '1980-01-01', pin: '5937', postcode: '3512', street: 'Neude', houseNumber: '1', city: 'Utrecht' } });
+    assert.equal(incomplete.statusCode, 422);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/me/membership', cookies, payload: { plan: 'volwassen', birthDate: '1980-01-01', pin: '5937', postcode: '3512 JK', street: 'Neude', houseNumber: '1', city: 'Utrecht' } });
+    assert.equal(res.statusCode, 204, res.body);
+    const after = (await t.app.inject({ url: '/api/v1/me', cookies })).json();
+    assert.equal(after.membership.kind, 'lending');
+    assert.equal(after.membership.cardNumber, before.membership.cardNumber);
+    assert.equal(after.charges.length, 1);
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/me/membership', cookies, payload: { plan: 'basis', birthDate: '1980-01-01', pin: '5937', postcode: '3512 JK', street: 'Neude', houseNumber: '1', city: 'Utrecht' } });
+    assert.equal(again.statusCode, 409);
+  });
+
+  test('moving to another library\'s area moves the membership there after confirmation; both libraries see it', async () => {
+    const { cookies, accountId } = await signUpAndLogin({ consents: { reading_history: true, research: true } });
+    const move = { postcode: '1011 AB', street: 'Damrak', houseNumber: '1', city: 'Amsterdam' };
+    const ask = await t.app.inject({ method: 'POST', url: '/api/v1/me/move', cookies, payload: move });
+    assert.deepEqual(ask.json(), { status: 'confirm_transfer', library: { slug: 'amsterdam', name: 'Bibliotheek Amsterdam' }, municipality: { code: 'GM0363', name: 'Amsterdam' } });
+    const home = await t.db.kysely.selectFrom('account').select('homeLibraryId').where('id', '=', accountId).executeTakeFirstOrThrow();
+    const done = await t.app.inject({ method: 'POST', url: '/api/v1/me/move', cookies, payload: { ...move, confirm: true } });
+    assert.equal(done.statusCode, 200, done.body);
+    assert.equal(done.json().status, 'transferred');
+    const libs = Object.fromEntries((await t.db.kysely.selectFrom('library').select(['slug', 'id', 'cardPrefix']).where('slug', 'in', ['utrecht', 'amsterdam']).execute()).map((l) => [l.slug, l]));
+    assert.equal(home.homeLibraryId, libs.utrecht!.id);
+    const account = await t.db.kysely.selectFrom('account').select('homeLibraryId').where('id', '=', accountId).executeTakeFirstOrThrow();
+    assert.equal(account.homeLibraryId, libs.amsterdam!.id);
+    const memberships = await t.db.kysely.selectFrom('membership').select(['libraryId', 'status', 'cardNumber']).where('accountId', '=', accountId).orderBy('createdAt').execute();
+    assert.deepEqual(memberships.map((m) => [m.libraryId, m.status]), [[libs.utrecht!.id, 'transferred'], [libs.amsterdam!.id, 'active']]);
+    assert.ok(memberships[1]!.cardNumber.startsWith(libs.amsterdam!.cardPrefix!));
+    const profiles = await t.db.kysely.selectFrom('memberProfile').select(['libraryId', 'city']).where('accountId', '=', accountId).execute();
+    assert.deepEqual(profiles, [{ libraryId: libs.amsterdam!.id, city: 'Amsterdam' }], 'personal data lives only at the new home library');
+    const consents = await t.db.kysely.selectFrom('consent').select(['libraryId', 'purpose', 'granted']).where('accountId', '=', accountId).where('granted', '=', true).execute();
+    assert.deepEqual(consents.map((c) => [c.libraryId, c.purpose]).sort(), [[libs.amsterdam!.id, 'reading_history'], [libs.amsterdam!.id, 'research']]);
+    const audit = await t.db.kysely.selectFrom('auditEvent').select(['libraryId', 'action']).where('subjectAccountId', '=', accountId).where('action', 'like', 'membership.transferred%').execute();
+    assert.deepEqual(audit.map((a) => [a.libraryId, a.action]).sort(), [[libs.amsterdam!.id, 'membership.transferred_in'], [libs.utrecht!.id, 'membership.transferred_out']].sort());
+    const charges = await t.db.kysely.selectFrom('charge').select('libraryId').where('accountId', '=', accountId).execute();
+    assert.deepEqual(charges.map((c) => c.libraryId), [libs.utrecht!.id], 'open charges stay with the old library');
+    // the member's own view (a new request reloads the session's home library)
+    const me = (await t.app.inject({ url: '/api/v1/me', cookies })).json();
+    assert.equal(me.homeLibraryId, libs.amsterdam!.id);
+    assert.equal(me.profile.city, 'Amsterdam');
+  });
+
+  test('a move within the same area only changes the address', async () => {
+    const { cookies, accountId } = await signUpAndLogin();
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/me/move', cookies, payload: { postcode: '3581 AB', street: 'Biltstraat', houseNumber: '5', city: 'Utrecht' } });
+    assert.deepEqual(res.json(), { status: 'address_updated' });
+    const profile = await t.db.kysely.selectFrom('memberProfile').select(['street', 'postcode']).where('accountId', '=', accountId).executeTakeFirstOrThrow();
+    assert.deepEqual(profile, { street: 'Biltstraat', postcode: '3581 AB' });
+  });
+
+  test('stopping borrowing keeps a free connected account', async () => {
+    const { cookies } = await signUpAndLogin();
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/me/membership/stop', cookies })).statusCode, 204);
+    const me = (await t.app.inject({ url: '/api/v1/me', cookies })).json();
+    assert.equal(me.membership.kind, 'connected');
+    assert.equal(me.membership.includesDigital, false);
+  });
+});

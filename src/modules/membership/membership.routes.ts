@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { problem } from '../../platform/http/problem-schema.ts';
 import { getLibrary } from '../network/index.ts';
 import * as membership from './membership.service.ts';
+import * as life from './life-events.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9-]{1,60}$' });
 const Consents = Type.Object({
@@ -103,6 +104,42 @@ export async function membershipRoutes(app: FastifyInstance): Promise<void> {
     schema: { tags: ['membership'], operationId: 'cancelAccountDeletion', summary: 'Keep my account after all', response: { 204: Type.Null(), 401: problem('Not signed in') } },
   }, async (req, reply) => {
     await membership.cancelDeletion(req.ctx);
+    return reply.code(204).send(null);
+  });
+
+  const Address = {
+    postcode: Type.String({ maxLength: 10 }), street: Type.String({ maxLength: 120 }), houseNumber: Type.String({ maxLength: 20 }), city: Type.String({ maxLength: 80 }),
+  };
+
+  api.post('/api/v1/me/membership', {
+    config: { auth: 'session' },
+    schema: {
+      tags: ['membership'], operationId: 'becomeMember', summary: 'Connected user → member: choose a lending plan (physical and digital)',
+      body: Type.Object({ plan: Type.String({ maxLength: 40 }), birthDate: Type.String({ maxLength: 10 }), pin: Type.String({ maxLength: 10 }), ...Address }, { additionalProperties: false }),
+      response: { 204: Type.Null(), 401: problem('Not signed in'), 409: problem('Already a member'), 422: problem('Details, plan or age not acceptable') },
+    },
+  }, async (req, reply) => {
+    await life.becomeMember(req.ctx, req.body);
+    return reply.code(204).send(null);
+  });
+
+  api.post('/api/v1/me/move', {
+    config: { auth: 'session' },
+    schema: {
+      tags: ['membership'], operationId: 'moveHouse', summary: 'New address; into another library\'s area the membership moves there after confirmation',
+      body: Type.Object({ ...Address, confirm: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ status: Type.String({ enum: ['address_updated', 'confirm_transfer', 'transferred'] } as never), library: Type.Optional(Type.Object({ slug: Type.String(), name: Type.String() })), municipality: Type.Optional(Type.Object({ code: Type.String(), name: Type.String() })), cardNumber: Type.Optional(Type.Union([Type.String(), Type.Null()])) }),
+        401: problem('Not signed in'), 422: problem('Address not complete'),
+      },
+    },
+  }, async (req) => life.moveHouse(req.ctx, req.body));
+
+  api.post('/api/v1/me/membership/stop', {
+    config: { auth: 'session' },
+    schema: { tags: ['membership'], operationId: 'stopBorrowing', summary: 'Stop borrowing; keep a free connected account', response: { 204: Type.Null(), 401: problem('Not signed in') } },
+  }, async (req, reply) => {
+    await life.stopBorrowing(req.ctx);
     return reply.code(204).send(null);
   });
 

@@ -30,3 +30,12 @@ export async function inNetwork<T>(db: Kysely<Database>, fn: (tx: Tx) => Promise
     return fn(tx);
   });
 }
+
+/**
+ * Moves an open tenant transaction to another library. Only for use cases that must change two
+ * libraries atomically (a member moving house transfers their membership): row-level security
+ * then applies to the new tenant for the rest of the transaction.
+ */
+export async function switchTenant(tx: Tx, libraryId: string): Promise<void> {
+  await sql`select set_config('app.library_id', ${libraryId}, true)`.execute(tx);
+}
