@@ -56,13 +56,14 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
 
   requireDeclaredAuth(app);
   app.addSchema(ProblemSchema);
+  // before any route, so that every route lands in the OpenAPI document
+  await installOpenApi(app);
   await installSecurity(app, config);
   installRequestContext(app, config, db.kysely);
   await accountsModule(app);
   installErrorHandling(app, errorPage);
   installMetrics(app);
   installHealth(app, db.kysely);
-  await installOpenApi(app);
 
   await app.register(fastifyStatic, { root: path.join(root, 'web'), prefix: '/static/', maxAge: '1h' });
   await app.register(fastifyStatic, {
