@@ -18,6 +18,9 @@ import { requireDeclaredAuth } from './platform/http/route-auth.ts';
 import { installSecurity } from './platform/http/security.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { HOST_PORTAL, errorPage, networkModule } from './modules/network/index.ts';
+// catalogue + discovery (issue #4)
+import { catalogueModule } from './modules/catalogue/index.ts';
+import { discoveryModule } from './modules/discovery/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,7 +71,11 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
 
   // Pages that modules after the foundation serve; until then the portal shows an honest notice.
   const installedPages = new Set<string>();
+  installedPages.add('zoeken'); // discovery (issue #4)
   await networkModule(app, { installedPages });
+  // catalogue + discovery (issue #4)
+  await catalogueModule(app);
+  await discoveryModule(app);
   installApiDocs(app);
   return app;
 }

@@ -6,6 +6,7 @@ import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { seedDemoCatalogue } from './modules/catalogue/index.ts'; // issue #4
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
@@ -67,6 +68,9 @@ export async function main(argv: string[]): Promise<number> {
         if (!args.includes('--no-demo')) {
           const n = await seedDemoNetwork(db.kysely);
           out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
+          // demo catalogue (issue #4)
+          const c = await seedDemoCatalogue(db.kysely);
+          out(c.titles ? `demo catalogue seeded: ${c.titles} titles, ${c.items} copies` : 'the catalogue already has the demo titles');
         }
         return 0;
       });

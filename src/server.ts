@@ -6,6 +6,7 @@ import type { Config } from './platform/config.ts';
 import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { seedDemoCatalogue } from './modules/catalogue/index.ts'; // issue #4
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -19,6 +20,11 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
   if (config.seedDemo && !(await hasLibraries(db.kysely))) {
     const count = await seedDemoNetwork(db.kysely);
     log(`demo network seeded: ${count} libraries`);
+  }
+  // demo catalogue (issue #4): only into a catalogue without the DBNL titles
+  if (config.seedDemo) {
+    const catalogue = await seedDemoCatalogue(db.kysely);
+    if (catalogue.titles) log(`demo catalogue seeded: ${catalogue.titles} titles, ${catalogue.items} copies`);
   }
   return db;
 }
