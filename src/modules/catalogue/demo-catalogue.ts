@@ -52,14 +52,13 @@ const PARTICLES = new Set(['van', 'de', 'der', 'den', 'het', 'ten', 'ter', 'te',
 export function sortName(name: string): string {
   const words = name.trim().split(/\s+/);
   if (words.length < 2) return name.trim();
-  let i = words.length - 1;
-  while (i > 1 && PARTICLES.has(words[i - 1]!.toLowerCase())) i--;
+  const last = words.length - 1;
   // the particles sit between the given names and the surname
-  let start = i;
+  let start = last;
   while (start > 1 && PARTICLES.has(words[start - 1]!.toLowerCase())) start--;
-  const surname = words.slice(i).join(' ');
+  const surname = words[last]!;
   const given = words.slice(0, start).join(' ');
-  const particles = words.slice(start, i).join(' ');
+  const particles = words.slice(start, last).join(' ');
   return `${surname}, ${given}${particles ? ` ${particles}` : ''}`;
 }
 
