@@ -1,8 +1,6 @@
 // Real Chromium (Debian's) through playwright-core. `findChromium()` is null when there is none;
 // test/run.ts then leaves the browser tests out with one "skipped" line (never under CI=true).
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export function findChromium(): string | null {
@@ -13,20 +11,18 @@ export function findChromium(): string | null {
 export async function launchBrowser(): Promise<{ browser: Browser; close: () => Promise<void> }> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('Chromium not found (set CHROMIUM_PATH)');
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-chromium-'));
   const browser = await chromium.launch({
     executablePath,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${userDataDir}`,
     ],
+    // launch() gives every run a fresh, temporary profile (--user-data-dir) and removes it after
   });
   return {
     browser,
     async close() {
       await browser.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }
