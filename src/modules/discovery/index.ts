@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { discoveryRoutes } from './discovery.routes.ts';
 import { registerDiscoveryPages } from './discovery.pages.tsx';
+import { registerOpdsRoutes } from './opds.routes.ts';
 
 export { search, type SearchResult, type SearchResultItem, type TitleResult, type FacetValue } from './discovery.service.ts';
 export { parseSearchRequest, searchQueryString, type SearchRequest } from './query.ts';
@@ -11,4 +12,5 @@ export { parseSearchRequest, searchQueryString, type SearchRequest } from './que
 export async function discoveryModule(app: FastifyInstance): Promise<void> {
   await discoveryRoutes(app);
   await registerDiscoveryPages(app);
+  await registerOpdsRoutes(app);
 }
