@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { inNetwork, inTenant } from '../../platform/db/tenant.ts';
+import { systemCtx, type Ctx } from '../../platform/context.ts';
+import type { AppError } from '../../platform/errors.ts';
+import { addItem, createLocalTitle, getTitle } from './catalogue.service.ts';
 import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { makeBarcodeForTest } from '../../../test/support/barcode.ts';
@@ -158,5 +161,56 @@ describe('the title API and page', () => {
     const r = await get('/utrecht/titels/00000000-0000-4000-8000-000000000000', true);
     assert.equal(r.statusCode, 404);
     assert.match(r.body, /Bibliotheek Utrecht/);
+  });
+});
+
+describe('local catalogue writes (the use cases behind the coming staff endpoints)', () => {
+  const ctx = (lib: string, actor: Ctx['actor'] = { kind: 'system', name: 'test' }): Ctx =>
+    ({ ...systemCtx(t.db.kysely, t.config, 'test'), actor, libraryId: lib });
+
+  test('a library adds a local title: the ISBN-10 is stored as ISBN-13, and only that library sees it', async () => {
+    const title = await createLocalTitle(ctx(utrecht), {
+      title: 'Wandelen langs de Vecht', format: 'book', isbn: '0-306-40615-2', year: 2024, language: 'dut',
+      contributors: [{ name: 'Anna de Vries' }, { name: 'Piet Jansen', role: 'ill' }],
+    });
+    assert.equal(title.isbn, '9780306406157');
+    assert.equal(title.local, true);
+    assert.deepEqual(title.contributors.map((c) => [c.name, c.sortName, c.role]), [['Anna de Vries', 'Vries, Anna de', 'aut'], ['Piet Jansen', 'Jansen, Piet', 'ill']]);
+    await assert.rejects(getTitle(ctx(amsterdam), title.id), (e: AppError) => e.code === 'CATALOGUE_TITLE_NOT_FOUND');
+  });
+
+  test('a wrong ISBN check digit, a bad PPN or a missing title is refused before anything is written', async () => {
+    await assert.rejects(createLocalTitle(ctx(utrecht), { title: 'x', format: 'book', isbn: '978-0-306-40615-8' }), (e: AppError) => e.code === 'CATALOGUE_ISBN_INVALID');
+    await assert.rejects(createLocalTitle(ctx(utrecht), { title: 'x', format: 'book', ppn: '123456780' }), (e: AppError) => e.code === 'CATALOGUE_PPN_INVALID');
+    await assert.rejects(createLocalTitle(ctx(utrecht), { title: ' ', format: 'book' }), (e: AppError) => e.code === 'VALIDATION_FAILED' && e.fields[0]!.field === 'title');
+    await assert.rejects(createLocalTitle(ctx(utrecht), { title: 'x', format: 'book', contributors: [{ name: 'A', role: 'author' }] }), (e: AppError) => e.code === 'VALIDATION_FAILED');
+  });
+
+  test('an anonymous visitor may not change the catalogue', async () => {
+    await assert.rejects(createLocalTitle(ctx(utrecht, { kind: 'anonymous' }), { title: 'x', format: 'book' }), (e: AppError) => e.status === 403);
+  });
+
+  test('copies: the barcode is validated and unique per library; the branch must be the library\'s own', async () => {
+    const title = await createLocalTitle(ctx(utrecht), { title: 'Kopieertitel', format: 'book' });
+    const barcode = makeBarcodeForTest();
+    const item = await addItem(ctx(utrecht), { titleId: title.id, branch: 'noord', barcode, shelf: 'R KOPI' });
+    assert.equal(item.branchSlug, 'noord');
+    await assert.rejects(addItem(ctx(utrecht), { titleId: title.id, branch: 'noord', barcode }), (e: AppError) => e.code === 'CATALOGUE_BARCODE_TAKEN');
+    const wrongCheck = barcode.slice(0, -1) + String((Number(barcode.slice(-1)) + 1) % 10);
+    await assert.rejects(addItem(ctx(utrecht), { titleId: title.id, branch: 'noord', barcode: wrongCheck }), (e: AppError) => e.code === 'CATALOGUE_BARCODE_INVALID');
+    await assert.rejects(addItem(ctx(utrecht), { titleId: title.id, branch: 'atlantis', barcode: makeBarcodeForTest() }), (e: AppError) => e.code === 'CATALOGUE_BRANCH_UNKNOWN');
+    await assert.rejects(addItem(ctx(amsterdam), { titleId: title.id, branch: 'noord', barcode: makeBarcodeForTest() }), (e: AppError) => e.code === 'CATALOGUE_TITLE_NOT_FOUND');
+  });
+
+  test('the application role cannot change national titles or claim one for a library', async () => {
+    const national = await buildTitle(t.db.kysely, { title: 'Nationale titel' });
+    const updated = await inTenant(t.db.kysely, utrecht, (tx) => tx.updateTable('title').set({ title: 'overgenomen' }).where('id', '=', national.id).executeTakeFirst());
+    assert.equal(Number(updated.numUpdatedRows), 0);
+    await assert.rejects(inTenant(t.db.kysely, utrecht, (tx) => tx.insertInto('title').values({
+      workId: national.workId, ownerLibraryId: null, source: 'local', sourceId: 'sneaky', format: 'book', title: 'x',
+    }).execute()), /row-level security/);
+    await assert.rejects(inTenant(t.db.kysely, utrecht, (tx) => tx.insertInto('title').values({
+      workId: national.workId, ownerLibraryId: amsterdam, source: 'local', sourceId: 'sneaky', format: 'book', title: 'x',
+    }).execute()), /row-level security/);
   });
 });

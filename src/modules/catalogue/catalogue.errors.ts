@@ -19,3 +19,23 @@ export const BarcodeInvalid = defineError('CATALOGUE_BARCODE_INVALID', 400, () =
   nl: 'Deze barcode klopt niet: 8 tot 14 cijfers met een controlecijfer aan het eind.',
   en: 'This barcode is not valid: 8 to 14 digits ending in a check digit.',
 }), 'barcode');
+
+export const BarcodeTaken = defineError('CATALOGUE_BARCODE_TAKEN', 409, () => ({
+  nl: 'Deze barcode is al in gebruik voor een ander exemplaar van deze bibliotheek.',
+  en: 'This barcode is already used for another copy at this library.',
+}), 'barcode');
+
+export const PpnInvalid = defineError('CATALOGUE_PPN_INVALID', 400, () => ({
+  nl: 'Dit is geen geldig PPN: acht cijfers en een controleteken.',
+  en: 'This is not a valid PPN: eight digits and a check character.',
+}), 'ppn');
+
+export const BranchUnknown = defineError('CATALOGUE_BRANCH_UNKNOWN', 400, () => ({
+  nl: 'Deze vestiging bestaat niet bij deze bibliotheek.',
+  en: 'This branch does not exist at this library.',
+}), 'branch');
+
+export const CurationForbidden = defineError('CATALOGUE_CURATION_FORBIDDEN', 403, () => ({
+  nl: 'U mag de catalogus van deze bibliotheek niet wijzigen.',
+  en: 'You may not change the catalogue of this library.',
+}));

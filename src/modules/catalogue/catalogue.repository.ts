@@ -49,3 +49,16 @@ export async function findItem(tx: Tx, libraryId: string, id: string) {
     .where('i.id', '=', id)
     .executeTakeFirst();
 }
+
+/** Replaces who made a title: contributor names are shared network-wide, found or added by name. */
+export async function setContributors(tx: Tx, titleId: string, contributors: { name: string; sortName: string; role: string }[]): Promise<void> {
+  await tx.deleteFrom('titleContributor').where('titleId', '=', titleId).execute();
+  if (!contributors.length) return;
+  await tx.insertInto('contributor').values(contributors.map((c) => ({ name: c.name, sortName: c.sortName })))
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  const rows = await tx.selectFrom('contributor').select(['id', 'name']).where('name', 'in', contributors.map((c) => c.name)).execute();
+  const byName = new Map(rows.map((r) => [r.name, r.id]));
+  await tx.insertInto('titleContributor').values(contributors.map((c, position) => ({
+    titleId, position, contributorId: byName.get(c.name)!, role: c.role,
+  }))).execute();
+}

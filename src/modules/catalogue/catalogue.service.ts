@@ -4,12 +4,20 @@
 // Visibility (decided in the database, documented in 0020_catalogue.sql): a portal sees the
 // national catalogue plus its own local-only titles, never another library's local titles; a
 // title it may not see is reported as not found.
+import crypto from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
+import { ValidationFailed, type FieldError } from '../../platform/errors.ts';
 import { summariseAvailability, type Availability } from './availability.ts';
-import { ItemNotFound, TitleNotFound } from './catalogue.errors.ts';
+import {
+  BarcodeInvalid, BarcodeTaken, BranchUnknown, IsbnInvalid, ItemNotFound, PpnInvalid, TitleNotFound,
+} from './catalogue.errors.ts';
+import { assertMayCurate } from './catalogue.policy.ts';
 import * as repo from './catalogue.repository.ts';
-import { FORMAT_INFO, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus } from './formats.ts';
+import { sortName } from './demo-catalogue.ts';
+import { FORMAT_INFO, FORMATS, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus } from './formats.ts';
+import { normalisePpn, parseBarcode } from './identifiers.ts';
+import { normaliseIsbn } from './isbn.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -146,4 +154,110 @@ export async function getItem(ctx: Ctx, id: string): Promise<ItemView & { title:
   const item = await inTenant(ctx.db, libraryId, (tx) => repo.findItem(tx, libraryId, id));
   if (!item) throw ItemNotFound();
   return item;
+}
+
+export interface LocalTitleInput {
+  title: string;
+  subtitle?: string | null;
+  format: FormatCode;
+  contributors?: { name: string; role?: string }[];
+  isbn?: string | null;
+  ppn?: string | null;
+  language?: string | null;
+  year?: number | null;
+  edition?: string | null;
+  publisher?: string | null;
+  series?: string | null;
+  seriesNumber?: string | null;
+  genres?: string[];
+  subjects?: string[];
+  audience?: AudienceCode | null;
+  aviLevel?: AviLevel | null;
+  description?: string | null;
+  /** Add it as another format of this (visible) work, e.g. the library's own audio recording. */
+  workId?: string | null;
+}
+
+/** Adds a local-only title to the tenant's catalogue, with ISBN and PPN validated. */
+export async function createLocalTitle(ctx: Ctx, input: LocalTitleInput): Promise<TitleDetail> {
+  const libraryId = tenant(ctx);
+  assertMayCurate(ctx);
+  const fields: FieldError[] = [];
+  const title = input.title?.trim() ?? '';
+  if (!title || title.length > 1000) fields.push({ field: 'title', message: { nl: 'Vul een titel in (hoogstens 1000 tekens).', en: 'Enter a title (at most 1000 characters).' } });
+  if (!FORMATS.includes(input.format)) fields.push({ field: 'format', message: { nl: 'Onbekende vorm.', en: 'Unknown format.' } });
+  if (input.year !== undefined && input.year !== null && !(Number.isInteger(input.year) && input.year >= 0 && input.year <= 2200)) {
+    fields.push({ field: 'year', message: { nl: 'Vul een jaartal in.', en: 'Enter a year.' } });
+  }
+  if (input.language && !/^[a-z]{3}$/.test(input.language)) fields.push({ field: 'language', message: { nl: 'Gebruik een taalcode van drie letters (dut, eng).', en: 'Use a three-letter language code (dut, eng).' } });
+  (input.contributors ?? []).forEach((c, i) => {
+    if (!c.name?.trim() || c.name.trim().length > 300) fields.push({ field: `contributors.${i}.name`, message: { nl: 'Vul een naam in (hoogstens 300 tekens).', en: 'Enter a name (at most 300 characters).' } });
+    if (c.role !== undefined && !/^[a-z]{3}$/.test(c.role)) fields.push({ field: `contributors.${i}.role`, message: { nl: 'Gebruik een MARC-rolcode (aut, ill, trl …).', en: 'Use a MARC relator code (aut, ill, trl …).' } });
+  });
+  if (fields.length) throw ValidationFailed(fields);
+  let isbn: string | null = null;
+  if (input.isbn) {
+    isbn = normaliseIsbn(input.isbn);
+    if (!isbn) throw IsbnInvalid();
+  }
+  let ppn: string | null = null;
+  if (input.ppn) {
+    ppn = normalisePpn(input.ppn);
+    if (!ppn) throw PpnInvalid();
+  }
+  const contributors = (input.contributors ?? []).map((c) => ({ name: c.name.trim(), role: c.role ?? 'aut' })).filter((c) => c.name);
+  const id = await inTenant(ctx.db, libraryId, async (tx) => {
+    let workId = input.workId ?? null;
+    if (workId && (!UUID.test(workId) || !(await tx.selectFrom('work').select('id').where('id', '=', workId).executeTakeFirst()))) throw TitleNotFound();
+    if (!workId) workId = (await tx.insertInto('work').values({ ownerLibraryId: libraryId }).returning('id').executeTakeFirstOrThrow()).id;
+    const row = await tx.insertInto('title').values({
+      workId,
+      ownerLibraryId: libraryId,
+      source: 'local',
+      sourceId: crypto.randomUUID(),
+      format: input.format,
+      title,
+      subtitle: input.subtitle ?? null,
+      contributorNames: contributors.map((c) => c.name).join('; '),
+      language: input.language ?? null,
+      year: input.year ?? null,
+      yearDisplay: input.year !== undefined && input.year !== null ? String(input.year) : null,
+      edition: input.edition ?? null,
+      publisher: input.publisher ?? null,
+      series: input.series ?? null,
+      seriesNumber: input.seriesNumber ?? null,
+      genres: input.genres ?? [],
+      subjects: input.subjects ?? [],
+      audience: input.audience ?? null,
+      aviLevel: input.aviLevel ?? null,
+      isbn,
+      ppn,
+      description: input.description ?? null,
+    }).returning('id').executeTakeFirstOrThrow();
+    await repo.setContributors(tx, row.id, contributors.map((c) => ({ ...c, sortName: sortName(c.name) })));
+    return row.id;
+  });
+  return getTitle(ctx, id);
+}
+
+/** Puts a copy of a visible title on a branch's shelf, with the barcode validated. */
+export async function addItem(ctx: Ctx, input: { titleId: string; branch: string; barcode: string; shelf?: string; status?: ItemStatus }): Promise<ItemView> {
+  const libraryId = tenant(ctx);
+  assertMayCurate(ctx);
+  const barcode = parseBarcode(input.barcode ?? '');
+  if (!barcode.ok) throw BarcodeInvalid();
+  if (!UUID.test(input.titleId)) throw TitleNotFound();
+  const shelf = (input.shelf ?? '').trim().slice(0, 100);
+  const id = await inTenant(ctx.db, libraryId, async (tx) => {
+    if (!(await repo.findTitle(tx, input.titleId))) throw TitleNotFound();
+    const branch = await tx.selectFrom('branch').select('id').where('libraryId', '=', libraryId).where('slug', '=', input.branch).executeTakeFirst();
+    if (!branch) throw BranchUnknown();
+    const taken = await tx.selectFrom('item').select('id').where('libraryId', '=', libraryId).where('barcode', '=', barcode.barcode).executeTakeFirst();
+    if (taken) throw BarcodeTaken();
+    return (await tx.insertInto('item').values({
+      libraryId, titleId: input.titleId, branchId: branch.id, barcode: barcode.barcode, shelf, status: input.status ?? 'available',
+    }).returning('id').executeTakeFirstOrThrow()).id;
+  });
+  const item = await getItem(ctx, id);
+  return { id: item.id, titleId: item.titleId, barcode: item.barcode, shelf: item.shelf, status: item.status, branchSlug: item.branchSlug, branchName: item.branchName };
 }

@@ -14,7 +14,9 @@ export {
 export { summariseAvailability, type Availability, type BranchAvailability } from './availability.ts';
 export { parseIsbn, normaliseIsbn } from './isbn.ts';
 export { parseBarcode, normalisePpn } from './identifiers.ts';
-export { getTitle, listItems, getItem, type TitleDetail, type FormatView, type ItemView } from './catalogue.service.ts';
+export {
+  getTitle, listItems, getItem, createLocalTitle, addItem, type TitleDetail, type FormatView, type ItemView, type LocalTitleInput,
+} from './catalogue.service.ts';
 export { seedDemoCatalogue, refreshSearchVocabulary } from './catalogue.seed.ts';
 export { AvailabilitySchema } from './catalogue.routes.ts';
 
