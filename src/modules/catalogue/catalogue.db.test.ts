@@ -214,3 +214,19 @@ describe('local catalogue writes (the use cases behind the coming staff endpoint
     }).execute()), /row-level security/);
   });
 });
+
+describe('MARCXML export API', () => {
+  test('one title or a set comes back as a MARCXML collection with the library\'s copies as 852', async () => {
+    const a = await buildTitle(t.db.kysely, { title: 'Exporttitel een', year: 2001 });
+    const b = await buildTitle(t.db.kysely, { title: 'Exporttitel twee' });
+    await buildItem(t.db.kysely, utrecht, { titleId: a.id, shelf: 'R EXP' });
+    const r = await get(`/api/v1/libraries/utrecht/marcxml?id=${a.id}&id=${b.id}`);
+    assert.equal(r.statusCode, 200);
+    assert.match(String(r.headers['content-type']), /application\/marcxml\+xml/);
+    assert.match(r.body, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<collection xmlns="http:\/\/www.loc.gov\/MARC21\/slim">/);
+    assert.equal(r.body.match(/<record>/g)!.length, 2);
+    assert.match(r.body, /<subfield code="h">R EXP<\/subfield>/);
+    assert.equal((await get(`/api/v1/libraries/utrecht/marcxml`)).statusCode, 400);
+    assert.equal((await get(`/api/v1/libraries/amsterdam/marcxml?id=00000000-0000-4000-8000-000000000000`)).statusCode, 404);
+  });
+});

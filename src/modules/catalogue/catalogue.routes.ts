@@ -77,10 +77,13 @@ const ItemSchema = Type.Object({
 
 const Slug = Type.String({ pattern: '^[a-z0-9-]{1,60}$' });
 
-async function inLibrary(req: FastifyRequest, slug: string): Promise<void> {
+async function inLibrary(req: FastifyRequest, slug: string) {
   const library = await getLibrary(req.ctx, slug);
   req.ctx.libraryId = library.id;
+  return library;
 }
+
+const MARCXML = 'application/marcxml+xml';
 
 export async function catalogueRoutes(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -130,5 +133,25 @@ export async function catalogueRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     await inLibrary(req, req.params.slug);
     return catalogue.getItem(req.ctx, req.params.id);
+  });
+
+  api.get('/api/v1/libraries/:slug/marcxml', {
+    config: { auth: 'public' },
+    schema: {
+      tags: ['catalogue'],
+      operationId: 'exportMarcXml',
+      summary: 'MARC 21 records (MARCXML) of one or more titles, with this library\'s copies as 852 holdings',
+      params: Type.Object({ slug: Slug }),
+      querystring: Type.Object({ id: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 100, description: 'Title ids (repeat for a set)' }) }),
+      response: {
+        200: { description: 'A MARCXML collection', content: { [MARCXML]: { schema: Type.String() } } },
+        400: problem('No id, more than 100, or a malformed one'),
+        404: problem('No such library, or a title this library does not offer'),
+      },
+    },
+  }, async (req, reply) => {
+    const library = await inLibrary(req, req.params.slug);
+    const body = await catalogue.exportMarcXml(req.ctx, req.query.id, library.name);
+    return reply.type(`${MARCXML}; charset=utf-8`).send(body);
   });
 }

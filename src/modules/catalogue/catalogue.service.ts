@@ -18,6 +18,7 @@ import { sortName } from './demo-catalogue.ts';
 import { FORMAT_INFO, FORMATS, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus } from './formats.ts';
 import { normalisePpn, parseBarcode } from './identifiers.ts';
 import { normaliseIsbn } from './isbn.ts';
+import { marcxmlCollection, titleToMarc, type MarcRecord } from './marcxml.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -260,4 +261,15 @@ export async function addItem(ctx: Ctx, input: { titleId: string; branch: string
   });
   const item = await getItem(ctx, id);
   return { id: item.id, titleId: item.titleId, barcode: item.barcode, shelf: item.shelf, status: item.status, branchSlug: item.branchSlug, branchName: item.branchName };
+}
+
+/** MARCXML of up to 100 titles this library can see, with its own copies as 852 holdings. */
+export async function exportMarcXml(ctx: Ctx, ids: string[], libraryName: string): Promise<string> {
+  const records: MarcRecord[] = [];
+  for (const id of [...new Set(ids)].slice(0, 100)) {
+    const detail = await getTitle(ctx, id);
+    const items = await listItems(ctx, id);
+    records.push(titleToMarc(detail, items.map((i) => ({ branchName: i.branchName, shelf: i.shelf, barcode: i.barcode, status: i.status })), libraryName));
+  }
+  return marcxmlCollection(records);
 }
