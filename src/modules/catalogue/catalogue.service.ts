@@ -14,10 +14,10 @@ import {
 } from './catalogue.errors.ts';
 import { assertMayCurate } from './catalogue.policy.ts';
 import * as repo from './catalogue.repository.ts';
-import { sortName } from './demo-catalogue.ts';
 import { FORMAT_INFO, FORMATS, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus } from './formats.ts';
 import { normalisePpn, parseBarcode } from './identifiers.ts';
 import { normaliseIsbn } from './isbn.ts';
+import { sortName } from './names.ts';
 import { marcxmlCollection, titleToMarc, type MarcRecord } from './marcxml.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildDemoCatalogue, buildDemoItems, loadDbnl, parseYear, sortName, splitAuthors, stableUuid } from './demo-catalogue.ts';
+import { buildDemoCatalogue, buildDemoItems, loadDbnl, parseYear, splitAuthors, stableUuid } from './demo-catalogue.ts';
+import { sortName } from './names.ts';
 import { parseBarcode } from './identifiers.ts';
 
 describe('names and years from the DBNL list', () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AVI_LEVELS, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus } from './formats.ts';
 import { makeBarcode } from './identifiers.ts';
+import { sortName } from './names.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DBNL_FILE = path.join(root, 'db/reference/catalogue/dbnl-titles.json');
@@ -41,25 +42,6 @@ function unit(name: string): number {
 
 function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
-}
-
-const PARTICLES = new Set(['van', 'de', 'der', 'den', 'het', 'ten', 'ter', 'te', "'t", 'la', 'le', 'du', 'des', 'von', 'zu', 'op', 'in', "d'"]);
-
-/**
- * How a name files: "Simon Vestdijk" → "Vestdijk, Simon"; Dutch particles go after the given
- * names ("Hendrik van Veldeke" → "Veldeke, Hendrik van"); one word stays as it is ("Multatuli").
- */
-export function sortName(name: string): string {
-  const words = name.trim().split(/\s+/);
-  if (words.length < 2) return name.trim();
-  const last = words.length - 1;
-  // the particles sit between the given names and the surname
-  let start = last;
-  while (start > 1 && PARTICLES.has(words[start - 1]!.toLowerCase())) start--;
-  const surname = words[last]!;
-  const given = words.slice(0, start).join(' ');
-  const particles = words.slice(start, last).join(' ');
-  return `${surname}, ${given}${particles ? ` ${particles}` : ''}`;
 }
 
 /** "Gids, De" → "De Gids" (the DBNL files periodicals under their main word). */
