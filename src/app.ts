@@ -21,6 +21,8 @@ import { HOST_PORTAL, errorPage, networkModule } from './modules/network/index.t
 import { accountsModule } from './modules/accounts/index.ts';
 import { membershipModule } from './modules/membership/index.ts';
 import { noticesModule } from './modules/notices/index.ts';
+import { catalogueModule } from './modules/catalogue/index.ts';
+import { discoveryModule } from './modules/discovery/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,10 +76,12 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   });
 
   // Pages that modules after the foundation serve; until then the portal shows an honest notice.
-  const installedPages = new Set<string>(['mijn']);
+  const installedPages = new Set<string>(['mijn', 'zoeken']);
   await networkModule(app, { installedPages });
   await membershipModule(app);
   noticesModule(app);
+  await catalogueModule(app);
+  await discoveryModule(app);
   installApiDocs(app);
   return app;
 }

@@ -8,6 +8,7 @@ import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
 import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
+import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
@@ -74,6 +75,9 @@ export async function main(argv: string[]): Promise<number> {
           await seedDemoMembership(db.kysely);
           if (n) await seedDemoStaff(db.kysely);
           out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
+          // demo catalogue (issue #4)
+          const c = await seedDemoCatalogue(db.kysely);
+          out(c.titles ? `demo catalogue seeded: ${c.titles} titles, ${c.items} copies` : 'the catalogue already has the demo titles');
         }
         return 0;
       });

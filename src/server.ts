@@ -8,6 +8,7 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
 import { seedDemoStaff } from './modules/membership/staff-admin.ts';
+import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -23,6 +24,11 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
     await seedDemoMembership(db.kysely);
     await seedDemoStaff(db.kysely);
     log(`demo network seeded: ${count} libraries`);
+  }
+  // demo catalogue (issue #4): only into a catalogue without the DBNL titles
+  if (config.seedDemo) {
+    const catalogue = await seedDemoCatalogue(db.kysely);
+    if (catalogue.titles) log(`demo catalogue seeded: ${catalogue.titles} titles, ${catalogue.items} copies`);
   }
   return db;
 }

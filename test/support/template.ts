@@ -9,6 +9,7 @@ import { openDatabase } from '../../src/platform/db/connection.ts';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { seedDemoNetwork, seedReferenceData } from '../../src/modules/network/index.ts';
 import { seedDemoMembership } from '../../src/modules/membership/index.ts';
+import { seedDemoCatalogue } from '../../src/modules/catalogue/index.ts';
 import type { PGlite } from '@electric-sql/pglite';
 
 export function serverUrl(database: string): string {
@@ -38,6 +39,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
       await seedReferenceData(db.kysely);
       await seedDemoNetwork(db.kysely);
       await seedDemoMembership(db.kysely);
+      await seedDemoCatalogue(db.kysely);
     } finally {
       await db.close();
     }
@@ -59,6 +61,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
   await seedReferenceData(db.kysely);
   await seedDemoNetwork(db.kysely);
   await seedDemoMembership(db.kysely);
+  await seedDemoCatalogue(db.kysely);
   const dump = await (db as unknown as { pglite: PGlite }).pglite.dumpDataDir('none');
   await db.close();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-test-')), 'template.tar');

@@ -1,0 +1,41 @@
+import { defineError } from '../../platform/errors.ts';
+
+export const TitleNotFound = defineError('CATALOGUE_TITLE_NOT_FOUND', 404, () => ({
+  nl: 'Deze titel staat niet in de catalogus van deze bibliotheek.',
+  en: 'This title is not in the catalogue of this library.',
+}));
+
+export const ItemNotFound = defineError('CATALOGUE_ITEM_NOT_FOUND', 404, () => ({
+  nl: 'Dit exemplaar bestaat niet bij deze bibliotheek.',
+  en: 'This copy does not exist at this library.',
+}));
+
+export const IsbnInvalid = defineError('CATALOGUE_ISBN_INVALID', 400, () => ({
+  nl: 'Dit is geen geldig ISBN. Controleer de cijfers; het laatste cijfer is een controlecijfer.',
+  en: 'This is not a valid ISBN. Check the digits; the last one is a check digit.',
+}), 'isbn');
+
+export const BarcodeInvalid = defineError('CATALOGUE_BARCODE_INVALID', 400, () => ({
+  nl: 'Deze barcode klopt niet: 8 tot 14 cijfers met een controlecijfer aan het eind.',
+  en: 'This barcode is not valid: 8 to 14 digits ending in a check digit.',
+}), 'barcode');
+
+export const BarcodeTaken = defineError('CATALOGUE_BARCODE_TAKEN', 409, () => ({
+  nl: 'Deze barcode is al in gebruik voor een ander exemplaar van deze bibliotheek.',
+  en: 'This barcode is already used for another copy at this library.',
+}), 'barcode');
+
+export const PpnInvalid = defineError('CATALOGUE_PPN_INVALID', 400, () => ({
+  nl: 'Dit is geen geldig PPN: acht cijfers en een controleteken.',
+  en: 'This is not a valid PPN: eight digits and a check character.',
+}), 'ppn');
+
+export const BranchUnknown = defineError('CATALOGUE_BRANCH_UNKNOWN', 400, () => ({
+  nl: 'Deze vestiging bestaat niet bij deze bibliotheek.',
+  en: 'This branch does not exist at this library.',
+}), 'branch');
+
+export const CurationForbidden = defineError('CATALOGUE_CURATION_FORBIDDEN', 403, () => ({
+  nl: 'U mag de catalogus van deze bibliotheek niet wijzigen.',
+  en: 'You may not change the catalogue of this library.',
+}));

@@ -1,0 +1,236 @@
+// One search on a real database (demo catalogue plus titles built here): Dutch stemming, accent
+// folding, field weights, popularity, typo suggestions, combining facets, sort, pagination and
+// bad input.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { testApp, type TestApp } from '../../../test/support/app.ts';
+import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
+
+let t: TestApp;
+let utrecht: string;
+before(async () => {
+  t = await testApp();
+  utrecht = await libraryId(t.db.kysely, 'utrecht');
+});
+after(async () => { await t.close(); });
+
+interface Body {
+  total: number;
+  totalExact: boolean;
+  results: { id: string; workId: string; title: string; contributors: string; year: number | null; formats: { format: string; availability: { available: number; branches: { branchSlug: string; available: number }[] } }[] }[];
+  facets: Record<string, { value: string; count: number; selected: boolean }[]> & { year: { min: number | null; max: number | null } };
+  suggestion: string | null;
+  code?: string;
+}
+
+async function search(query: string, slug = 'utrecht'): Promise<{ status: number; body: Body; type: string }> {
+  const r = await t.app.inject({ url: `/api/v1/libraries/${slug}/search${query ? `?${query}` : ''}` });
+  return { status: r.statusCode, body: r.json() as Body, type: String(r.headers['content-type']) };
+}
+
+describe('finding titles', () => {
+  test('Dutch stemming: the plural finds the singular and back', async () => {
+    const plural = await search('q=gedichten');
+    const singular = await search('q=gedicht');
+    assert.ok(plural.body.total > 10);
+    assert.equal(plural.body.total, singular.body.total);
+  });
+
+  test('accent folding: a query without accents finds titles with them, and the other way round', async () => {
+    const plain = await search('q=poezie');
+    const accented = await search('q=po%C3%ABzie');
+    assert.ok(plain.body.total > 10);
+    assert.equal(plain.body.total, accented.body.total);
+    const bude = await search('q=Bude');
+    assert.ok(bude.body.results.some((r) => r.contributors.includes('Budé')));
+  });
+
+  test('a word in the title ranks above the same word as the author, which ranks above the genre', async () => {
+    await buildTitle(t.db.kysely, { title: 'Over iets anders', contributorNames: 'Xylofoonia Klank', popularity: 10 });
+    await buildTitle(t.db.kysely, { title: 'Xylofoonia', contributorNames: 'Iemand', popularity: 10 });
+    await buildTitle(t.db.kysely, { title: 'Nog iets', genres: ['xylofoonia'], popularity: 10 });
+    const r = await search('q=xylofoonia');
+    assert.deepEqual(r.body.results.map((x) => x.title), ['Xylofoonia', 'Over iets anders', 'Nog iets']);
+  });
+
+  test('between equal matches, the more popular title comes first', async () => {
+    await buildTitle(t.db.kysely, { title: 'Quokkaverhalen deel een', popularity: 1 });
+    await buildTitle(t.db.kysely, { title: 'Quokkaverhalen deel twee', popularity: 300 });
+    const r = await search('q=quokkaverhalen');
+    assert.deepEqual(r.body.results.map((x) => x.title), ['Quokkaverhalen deel twee', 'Quokkaverhalen deel een']);
+  });
+
+  test('a book and its e-book are one result with both formats', async () => {
+    const r = await search('q=%22Max+Havelaar%22');
+    assert.ok(r.body.total > 0);
+    const workIds = r.body.results.map((x) => x.workId);
+    assert.equal(new Set(workIds).size, workIds.length, 'no work appears twice');
+    assert.ok(r.body.results.some((x) => x.formats.map((f) => f.format).sort().join() === 'book,ebook'));
+  });
+
+  test('a misspelled author gets "Bedoelde u" with the right word, and that finds titles', async () => {
+    const wrong = await search('q=vestdyk');
+    assert.equal(wrong.body.total, 0);
+    assert.equal(wrong.body.suggestion, 'vestdijk');
+    const right = await search(`q=${wrong.body.suggestion}`);
+    assert.ok(right.body.total > 5);
+    assert.equal(right.body.suggestion, null);
+  });
+
+  test("a local title is found in its own library's search and nowhere else", async () => {
+    await buildTitle(t.db.kysely, { title: 'Domtorenkroniek', ownerLibraryId: utrecht, source: 'local' });
+    assert.equal((await search('q=domtorenkroniek')).body.total, 1);
+    assert.equal((await search('q=domtorenkroniek', 'amsterdam')).body.total, 0);
+    assert.equal((await search('q=domtorenkronie', 'amsterdam')).body.suggestion, null, 'its words are not suggested elsewhere either');
+  });
+});
+
+describe('facets', () => {
+  test('values within a facet combine with OR, facets with AND; counts stay visible for other values', async () => {
+    await buildTitle(t.db.kysely, { title: 'Zebravink boek', format: 'book' });
+    await buildTitle(t.db.kysely, { title: 'Zebravink digitaal', format: 'ebook', openAccessUrl: 'https://example.org/z.epub' });
+    await buildTitle(t.db.kysely, { title: 'Zebravink blad', format: 'magazine' });
+    const all = await search('q=zebravink');
+    const books = await search('q=zebravink&format=book');
+    const both = await search('q=zebravink&format=book&format=ebook');
+    assert.deepEqual([all.body.total, books.body.total, both.body.total], [3, 1, 2]);
+    // the format facet still offers e-books and magazines (with their counts) while books are selected
+    const counts = Object.fromEntries(books.body.facets.format!.map((f) => [f.value, [f.count, f.selected]]));
+    assert.deepEqual(counts, { book: [1, true], ebook: [1, false], magazine: [1, false] });
+    // another facet counts only within the selected formats
+    assert.deepEqual(books.body.facets.availability, []);
+    assert.equal(both.body.facets.availability!.find((f) => f.value === 'digital')!.count, 1);
+    // AND: e-books have no copies on a shelf
+    const none = await search('q=zebravink&format=ebook&availability=available');
+    assert.equal(none.body.total, 0);
+  });
+
+  test('"available now at my branch" returns only titles with a copy on the shelf there', async () => {
+    const r = await search('availability=available&branch=zuid&pageSize=50');
+    assert.ok(r.body.total > 0);
+    for (const x of r.body.results) {
+      const here = x.formats.flatMap((f) => f.availability.branches).filter((b) => b.branchSlug === 'zuid' && b.available > 0);
+      assert.ok(here.length > 0, `${x.title} is on the shelf in zuid`);
+    }
+  });
+
+  test('"read digitally now" returns titles with an open e-book', async () => {
+    const r = await search('q=roman&availability=digital');
+    assert.ok(r.body.total > 0);
+    assert.ok(r.body.results.every((x) => x.formats.some((f) => f.format === 'ebook')));
+  });
+
+  test('audience, AVI level and a year range narrow the results', async () => {
+    const avi = await search('avi=E3&avi=M4');
+    assert.ok(avi.body.total > 0);
+    assert.ok(avi.body.facets.avi!.filter((v) => v.selected).length === 2);
+    const years = await search('q=gedichten&yearFrom=1800&yearTo=1850&pageSize=50');
+    assert.ok(years.body.total > 0);
+    assert.ok(years.body.results.every((x) => x.year !== null && x.year >= 1800 && x.year <= 1850));
+  });
+
+  test('asking only for activities finds no titles (activities join later)', async () => {
+    const r = await search('q=liefde&kind=activity');
+    assert.equal(r.status, 200);
+    assert.equal(r.body.total, 0);
+  });
+});
+
+describe('sort and pages', () => {
+  test('newest first sorts by year, title sorts alphabetically without the article', async () => {
+    const newest = await search('q=gedichten&sort=newest');
+    const years = newest.body.results.map((x) => x.year ?? -1);
+    assert.deepEqual(years, [...years].sort((a, b) => b - a));
+    await buildTitle(t.db.kysely, { title: 'De Aardvarkwoorden', popularity: 0 });
+    await buildTitle(t.db.kysely, { title: 'Aardvarkwoorden B', popularity: 99 });
+    const byTitle = await search('q=aardvarkwoorden&sort=title');
+    assert.deepEqual(byTitle.body.results.map((x) => x.title), ['De Aardvarkwoorden', 'Aardvarkwoorden B']);
+  });
+
+  test('pages do not overlap and together follow the total', async () => {
+    const p1 = await search('q=gedichten&pageSize=10');
+    const p2 = await search('q=gedichten&pageSize=10&page=2');
+    assert.equal(p1.body.results.length, 10);
+    const ids = new Set(p1.body.results.map((x) => x.workId));
+    assert.ok(p2.body.results.every((x) => !ids.has(x.workId)));
+    const beyond = await search('q=gedichten&page=400');
+    assert.equal(beyond.status, 200);
+    assert.equal(beyond.body.results.length, 0);
+    assert.equal(beyond.body.total, p1.body.total);
+  });
+});
+
+describe('bad input', () => {
+  test('an empty query browses everything, most popular first', async () => {
+    const r = await search('');
+    assert.equal(r.status, 200);
+    assert.ok(r.body.total > 5000);
+  });
+
+  test('a query of only symbols or only stop words browses instead of failing', async () => {
+    for (const q of ['%21%21%21', '%E2%80%94%E2%80%94', 'de+het+een', '%27%22%28%29%26%7C%21%3A*']) {
+      const r = await search(`q=${q}`);
+      assert.equal(r.status, 200, q);
+      assert.ok(r.body.total > 5000, q);
+    }
+  });
+
+  test('websearch syntax and SQL-looking text are just words', async () => {
+    for (const q of ['-', '%22unclosed', 'or+or+or', "x'%3B+drop+table+title%3B--", '%5C%5C%5C']) {
+      const r = await search(`q=${q}`);
+      assert.equal(r.status, 200, q);
+    }
+  });
+
+  test('a query over 500 characters, an unknown facet value, an absurd page or a bad year is a 400 problem', async () => {
+    for (const query of [`q=${'a'.repeat(501)}`, 'format=scroll', 'avi=Z9', 'page=100000', 'page=0', 'pageSize=5000', 'yearFrom=abc', 'sort=random', 'kind=podcast']) {
+      const r = await search(query);
+      assert.equal(r.status, 400, query.slice(0, 30));
+      assert.match(r.type, /application\/problem\+json/);
+      assert.equal(r.body.code, 'VALIDATION_FAILED');
+    }
+  });
+
+  test('an unknown branch is a 400 with its own code; an unknown library a 404', async () => {
+    const r = await search('branch=atlantis');
+    assert.equal(r.status, 400);
+    assert.equal(r.body.code, 'DISCOVERY_UNKNOWN_BRANCH');
+    assert.equal((await search('q=x', 'atlantis')).status, 404);
+  });
+});
+
+describe('the results page', () => {
+  const page = (query: string) => t.app.inject({ url: `/utrecht/zoeken?${query}`, headers: { accept: 'text/html' } });
+
+  test('facets are fieldsets of labelled checkboxes that keep their state, in a GET form', async () => {
+    const r = await page('q=gedichten&format=book');
+    assert.equal(r.statusCode, 200);
+    assert.match(r.body, /<form class="eb-search-page" method="get" action="\/utrecht\/zoeken">/);
+    assert.match(r.body, /<fieldset class="utrecht-form-fieldset eb-facet"><legend[^>]*>Vorm<\/legend>/);
+    assert.match(r.body, /<input[^>]*id="f-format-book"[^>]*checked/);
+    assert.match(r.body, /<label[^>]*for="f-format-ebook"/);
+    assert.match(r.body, /resultaten<\/h2>/);
+    assert.match(r.body, /href="\/utrecht\/titels\/[0-9a-f-]{36}"/);
+  });
+
+  test('"Bedoelde u" links to the corrected search in one click', async () => {
+    const r = await page('q=vestdyk');
+    assert.match(r.body, /Bedoelde u:\s*<a class="utrecht-link" href="\/utrecht\/zoeken\?q=vestdijk">vestdijk<\/a>/);
+  });
+
+  test('unknown filter values and branches are named on the page, and the search still runs', async () => {
+    const r = await page('q=gedichten&format=scroll&branch=atlantis');
+    assert.equal(r.statusCode, 400);
+    assert.match(r.body, /role="alert"/);
+    assert.match(r.body, /scroll/);
+    assert.match(r.body, /atlantis/);
+    assert.match(r.body, /resultaten<\/h2>/);
+  });
+
+  test('the page is in English when asked, under the library brand', async () => {
+    const r = await page('q=gedichten&lang=en');
+    assert.match(r.body, /<html lang="en"/);
+    assert.match(r.body, /Search results for/);
+    assert.match(r.body, /\/utrecht\/theme\.css/);
+  });
+});

@@ -1,0 +1,214 @@
+// SQL of discovery: the read side over the catalogue tables (title, item, search_vocabulary).
+// One search is one round trip that returns the page, the total and every facet.
+//
+// Bounding: a text query first takes its candidates — the matching titles in stored popularity
+// order, at most CANDIDATE_LIMIT — and only those are filtered, ranked and counted. A very common
+// word therefore never ranks hundreds of thousands of rows (ARCHITECTURE §11); when the bound is
+// reached the total is reported as a lower bound (`totalExact: false`). Titles hidden from this
+// library (other libraries' local titles) are removed by row-level security on title.
+import { sql, type RawBuilder } from 'kysely';
+import type { Tx } from '../../platform/db/tenant.ts';
+import type { FormatCode } from '../catalogue/index.ts';
+import type { SearchRequest } from './query.ts';
+
+export const CANDIDATE_LIMIT = 10_000;
+
+/** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
+const WEIGHTS = '{0.1,0.25,0.5,1.0}';
+
+export interface FacetRow {
+  facet: string;
+  value: string;
+  count: number;
+}
+
+export interface SearchRows {
+  total: number;
+  candidates: number;
+  hits: { workId: string; titleId: string; score: number }[];
+  facets: FacetRow[];
+  years: { min: number | null; max: number | null };
+}
+
+type Predicate = 'kind' | 'format' | 'language' | 'audience' | 'avi' | 'year' | 'branch' | 'availability';
+const PREDICATES: Predicate[] = ['kind', 'format', 'language', 'audience', 'avi', 'year', 'branch', 'availability'];
+
+function predicates(r: SearchRequest, branchIds: string[]): Record<Predicate, RawBuilder<boolean>> {
+  const t = sql<boolean>`true`;
+  const inBranches = branchIds.length ? sql`r.avail && ${branchIds}::uuid[]` : sql`cardinality(r.avail) > 0`;
+  const availability = r.availability.map((a) => {
+    if (a === 'available') return inBranches;
+    if (a === 'digital') return sql`r.digital_now`;
+    return sql`(cardinality(r.branches) > 0 and cardinality(r.avail) = 0)`;
+  });
+  return {
+    // titles are the only kind so far; asking only for activities finds no title
+    kind: r.kind.length && !r.kind.includes('title') ? sql<boolean>`false` : t,
+    format: r.format.length ? sql<boolean>`r.format = any(${r.format}::text[])` : t,
+    language: r.language.length ? sql<boolean>`r.language = any(${r.language}::text[])` : t,
+    audience: r.audience.length ? sql<boolean>`r.audience = any(${r.audience}::text[])` : t,
+    avi: r.avi.length ? sql<boolean>`r.avi_level = any(${r.avi}::text[])` : t,
+    year: r.yearFrom !== null || r.yearTo !== null
+      ? sql<boolean>`r.year between ${r.yearFrom ?? 0} and ${r.yearTo ?? 9999}`
+      : t,
+    branch: branchIds.length ? sql<boolean>`r.branches && ${branchIds}::uuid[]` : t,
+    availability: availability.length ? sql<boolean>`(${sql.join(availability, sql` or `)})` : t,
+  };
+}
+
+function allExcept(p: Record<Predicate, RawBuilder<boolean>>, except: Predicate | null): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.join(PREDICATES.filter((k) => k !== except).map((k) => p[k]), sql` and `)})`;
+}
+
+export async function search(tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null): Promise<SearchRows> {
+  const p = predicates(r, branchIds);
+  const match = textQuery === null ? sql`true` : sql`t.search_vector @@ (select query from q)`;
+  const score = textQuery === null
+    ? sql`0::float8`
+    : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
+  const order = r.sort === 'newest'
+    ? sql`year desc nulls last, score desc, title_id`
+    : r.sort === 'title'
+      ? sql`sort_title, year desc nulls last, title_id`
+      : sql`score desc, popularity desc, title_id`;
+  const offset = (r.page - 1) * r.pageSize;
+  const facet = (name: string, column: RawBuilder<unknown>, except: Predicate) => sql`
+    select ${name}::text as facet, ${column}::text as value, count(distinct r.work_id)::int as count
+    from rows r where ${allExcept(p, except)} and ${column} is not null group by 2`;
+
+  const result = await sql<{ total: number; candidates: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
+    with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
+    cand as materialized (
+      select t.id, t.work_id, t.format, t.language, t.audience, t.avi_level, t.year, t.sort_title, t.popularity,
+             t.open_access_url is not null as digital_now, t.search_vector
+      from title t
+      where ${match}
+      order by t.popularity desc, t.id
+      limit ${CANDIDATE_LIMIT}
+    ),
+    inv as (
+      select i.title_id,
+             array_agg(distinct i.branch_id) as branches,
+             array_agg(distinct i.branch_id) filter (where i.status = 'available') as avail
+      from item i
+      where i.library_id = ${libraryId} and i.title_id in (select id from cand)
+        and i.status not in ('missing', 'withdrawn')
+      group by i.title_id
+    ),
+    rows as materialized (
+      select c.id as title_id, c.work_id, c.format, c.language, c.audience, c.avi_level, c.year, c.sort_title, c.popularity,
+             c.digital_now, coalesce(inv.branches, '{}') as branches, coalesce(inv.avail, '{}') as avail,
+             ${score} as score
+      from cand c left join inv on inv.title_id = c.id
+    ),
+    matched as (select * from rows r where ${allExcept(p, null)}),
+    works as (
+      -- one result per work: its best-scoring matching title represents it
+      select distinct on (work_id) work_id, title_id, score, year, sort_title, popularity
+      from matched order by work_id, score desc, popularity desc, title_id
+    )
+    select
+      (select count(*)::int from works) as total,
+      (select count(*)::int from cand) as candidates,
+      (select json_agg(json_build_object('workId', work_id, 'titleId', title_id, 'score', score))
+         from (select * from works order by ${order} limit ${r.pageSize} offset ${offset}) page) as hits,
+      (select json_agg(f) from (
+        select 'kind' as facet, 'title' as value, count(distinct r.work_id)::int as count from rows r where ${allExcept(p, 'kind')}
+        union all ${facet('format', sql`r.format`, 'format')}
+        union all ${facet('language', sql`r.language`, 'language')}
+        union all ${facet('audience', sql`r.audience`, 'audience')}
+        union all ${facet('avi', sql`r.avi_level`, 'avi')}
+        union all
+        select 'branch', b::text, count(distinct r.work_id)::int from rows r cross join unnest(r.branches) b
+          where ${allExcept(p, 'branch')} group by 2
+        union all
+        select 'availability', a.value, count(distinct r.work_id) filter (where a.ok)::int
+          from rows r cross join lateral (values
+            ('available', ${branchIds.length ? sql`r.avail && ${branchIds}::uuid[]` : sql`cardinality(r.avail) > 0`}),
+            ('digital', r.digital_now),
+            ('on_loan', cardinality(r.branches) > 0 and cardinality(r.avail) = 0)) as a(value, ok)
+          where ${allExcept(p, 'availability')} group by 2
+      ) f) as facets,
+      (select min(year) from rows r where ${allExcept(p, 'year')}) as ymin,
+      (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax
+  `.execute(tx);
+  const row = result.rows[0]!;
+  return {
+    total: row.total,
+    candidates: row.candidates,
+    hits: row.hits ?? [],
+    facets: row.facets ?? [],
+    years: { min: row.ymin, max: row.ymax },
+  };
+}
+
+export interface ResultTitleRow {
+  id: string;
+  workId: string;
+  format: FormatCode;
+  title: string;
+  subtitle: string | null;
+  contributorNames: string;
+  year: number | null;
+  yearDisplay: string | null;
+  language: string | null;
+  audience: string | null;
+  aviLevel: string | null;
+  series: string | null;
+  seriesNumber: string | null;
+  genres: string[];
+  openAccessUrl: string | null;
+  isbn: string | null;
+}
+
+/** Every title this library can see of the given works: the formats shown on each result. */
+export async function titlesOfWorks(tx: Tx, workIds: string[]): Promise<ResultTitleRow[]> {
+  if (!workIds.length) return [];
+  return tx.selectFrom('title')
+    .select(['id', 'workId', 'format', 'title', 'subtitle', 'contributorNames', 'year', 'yearDisplay', 'language', 'audience',
+      'aviLevel', 'series', 'seriesNumber', 'genres', 'openAccessUrl', 'isbn'])
+    .where('workId', 'in', workIds)
+    .orderBy('format').orderBy('id')
+    .execute();
+}
+
+export async function copiesOf(tx: Tx, libraryId: string, titleIds: string[]) {
+  if (!titleIds.length) return [];
+  return tx.selectFrom('item as i')
+    .innerJoin('branch as b', (j) => j.onRef('b.libraryId', '=', 'i.libraryId').onRef('b.id', '=', 'i.branchId'))
+    .select(['i.titleId', 'i.shelf', 'i.status', 'b.slug as branchSlug', 'b.name as branchName'])
+    .where('i.libraryId', '=', libraryId)
+    .where('i.titleId', 'in', titleIds)
+    .execute();
+}
+
+/** Whether the query has any word left after Dutch stop words ("de het een" has none). */
+export async function hasLexemes(tx: Tx, q: string): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`select numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as n`.execute(tx);
+  return (rows[0]?.n ?? 0) > 0;
+}
+
+export async function branchesOf(tx: Tx, libraryId: string) {
+  return tx.selectFrom('branch').select(['id', 'slug', 'name']).where('libraryId', '=', libraryId).orderBy('name').execute();
+}
+
+/**
+ * "Bedoelde u": for each word of the query (accent-folded like the index), whether the vocabulary
+ * knows it, and else its closest known word by trigram similarity (most used first on ties).
+ */
+export async function closestWords(tx: Tx, q: string): Promise<{ word: string; known: boolean; best: string | null }[]> {
+  const { rows } = await sql<{ word: string; known: boolean; best: string | null }>`
+    select w.word,
+           -- short words and numbers are never "misspelled" (the vocabulary holds words of 3+ letters)
+           (length(w.word) < 3 or w.word ~ '^[0-9]+$'
+             or exists (select 1 from search_vocabulary v where v.word = w.word)) as known,
+           (select v.word from search_vocabulary v
+             where v.word % w.word and similarity(v.word, w.word) >= 0.35
+             order by similarity(v.word, w.word) desc, v.ndoc desc, v.word limit 1) as best
+    from unnest(regexp_split_to_array(eenbieb_fold(${q}), '[^a-z0-9]+')) with ordinality as w(word, n)
+    where length(w.word) between 1 and 40
+    order by w.n
+    limit 12
+  `.execute(tx);
+  return rows;
+}

@@ -1,0 +1,108 @@
+// REST API of discovery: one search over everything a library offers.
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { problem } from '../../platform/http/problem-schema.ts';
+import { AUDIENCES, AVI_LEVELS, FORMATS } from '../catalogue/index.ts';
+import { getLibrary } from '../network/index.ts';
+import * as discovery from './discovery.service.ts';
+import { AVAILABILITY, KINDS, MAX_PAGE, MAX_PAGE_SIZE, MAX_QUERY_LENGTH, MAX_YEAR, MIN_YEAR, SORTS, parseSearchRequest } from './query.ts';
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const many = <T extends string>(values: readonly T[], description: string) =>
+  Type.Optional(Type.Array(literals(values), { maxItems: 20, description: `${description} (repeat the parameter for several; values of one facet combine with OR, facets with AND)` }));
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+const SearchQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: MAX_QUERY_LENGTH, description: 'Words to find. Dutch stemming and accent folding; "quotes" for a phrase, -word to exclude. Empty: browse by popularity.' })),
+  kind: many(KINDS, 'What to find'),
+  format: many(FORMATS, 'Formats'),
+  availability: many(AVAILABILITY, 'available: a copy on the shelf (at the chosen branches); digital: readable online now; on_loan: copies, none on the shelf'),
+  branch: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,80}$' }), { maxItems: 20, description: 'Branch slugs: held at these branches' })),
+  language: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z]{3}$' }), { maxItems: 20, description: 'ISO 639-2/B codes' })),
+  audience: many(AUDIENCES, 'Audience'),
+  avi: many(AVI_LEVELS, 'AVI reading level'),
+  yearFrom: Type.Optional(Type.Integer({ minimum: MIN_YEAR, maximum: MAX_YEAR })),
+  yearTo: Type.Optional(Type.Integer({ minimum: MIN_YEAR, maximum: MAX_YEAR })),
+  sort: Type.Optional(literals(SORTS)),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1 })),
+  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 })),
+  lang: Type.Optional(literals(['nl', 'en'] as const)),
+});
+
+const FacetValue = Type.Object({ value: Type.String(), label: Type.String(), count: Type.Integer(), selected: Type.Boolean() });
+
+const TitleResult = Type.Object({
+  kind: Type.Literal('title'),
+  id: Type.String({ format: 'uuid', description: 'The title that best represents the work in this search' }),
+  workId: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  subtitle: Nullable(Type.String()),
+  contributors: Type.String(),
+  year: Type.Union([Type.Integer(), Type.Null()]),
+  yearDisplay: Nullable(Type.String()),
+  language: Nullable(Type.String()),
+  audience: Nullable(Type.String()),
+  aviLevel: Nullable(Type.String()),
+  series: Nullable(Type.String()),
+  seriesNumber: Nullable(Type.String()),
+  genres: Type.Array(Type.String()),
+  formats: Type.Array(Type.Object({
+    titleId: Type.String({ format: 'uuid' }),
+    format: literals(FORMATS),
+    digital: Type.Boolean(),
+    year: Type.Union([Type.Integer(), Type.Null()]),
+    openAccessUrl: Nullable(Type.String()),
+    availability: Type.Ref('Availability'),
+  })),
+  score: Type.Number(),
+});
+
+const SearchResponse = Type.Object({
+  query: Type.String(),
+  total: Type.Integer(),
+  totalExact: Type.Boolean({ description: 'false: the candidate bound was reached and there are at least `total` results' }),
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  results: Type.Array(TitleResult, { description: 'A union over `kind`; activities and services will join' }),
+  facets: Type.Object({
+    kind: Type.Array(FacetValue),
+    format: Type.Array(FacetValue),
+    availability: Type.Array(FacetValue),
+    branch: Type.Array(FacetValue),
+    language: Type.Array(FacetValue),
+    audience: Type.Array(FacetValue),
+    avi: Type.Array(FacetValue),
+    year: Type.Object({
+      min: Type.Union([Type.Integer(), Type.Null()]),
+      max: Type.Union([Type.Integer(), Type.Null()]),
+      from: Type.Union([Type.Integer(), Type.Null()]),
+      to: Type.Union([Type.Integer(), Type.Null()]),
+    }),
+  }),
+  suggestion: Nullable(Type.String({ description: 'Corrected query ("Bedoelde u") when the words look misspelled' })),
+});
+
+export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get('/api/v1/libraries/:slug/search', {
+    config: { auth: 'public' },
+    schema: {
+      tags: ['discovery'],
+      operationId: 'search',
+      summary: "One search over everything the library offers: physical and digital titles (activities and services will join)",
+      params: Type.Object({ slug: Type.String({ pattern: '^[a-z0-9-]{1,60}$' }) }),
+      querystring: SearchQuery,
+      response: {
+        200: SearchResponse,
+        400: problem('A query longer than 500 characters, an unknown facet value or branch, or a page out of range'),
+        404: problem('No library with this slug'),
+      },
+    },
+  }, async (req) => {
+    const library = await getLibrary(req.ctx, req.params.slug);
+    req.ctx.libraryId = library.id;
+    // the schema has checked every value; this only normalises (the results page shares it)
+    const { request } = parseSearchRequest(req.query as Record<string, unknown>);
+    return discovery.search(req.ctx, request);
+  });
+}
