@@ -16,6 +16,7 @@ type Bench = () => Promise<{ run: () => Promise<BenchResult> }>;
 /** Adding a benchmark is one line here. */
 const BENCHMARKS: Record<string, Bench> = {
   foundation: () => import('./foundation.bench.ts'),
+  membership: () => import('./membership.bench.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -9,12 +9,17 @@ export interface LoadOptions {
   paths: string[];
   connections: number;
   seconds: number;
+  /** Builds request i instead of GET paths (method, headers and body, e.g. logins or cookies). */
+  request?: (i: number) => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
 }
 
 export function load(options: LoadOptions): Promise<autocannon.Result> {
   const { paths } = options;
   let i = 0;
-  const requests: autocannon.RequestSpec[] = paths.length > 1
+  const build = options.request;
+  const requests: autocannon.RequestSpec[] = build
+    ? [{ setupRequest: (request) => ({ ...request, ...build(i++) }) }]
+    : paths.length > 1
     ? [{ setupRequest: (request) => ({ ...request, method: 'GET', path: paths[i++ % paths.length]! }) }]
     : [{ method: 'GET', path: paths[0]! }];
   return new Promise((resolve, reject) => {
