@@ -226,3 +226,11 @@ describe('a library on its own host name', () => {
     }
   });
 });
+
+describe('joining from the national entry', () => {
+  test('"Lid worden" with a postcode goes straight to the sign-up of the home library', async () => {
+    const res = await t.app.inject({ url: '/?postcode=1011+AB&doel=aanmelden', headers: html });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, `${t.config.publicUrl}/amsterdam/aanmelden?postcode=1011%20AB`);
+  });
+});

@@ -313,6 +313,7 @@ const F = {
   postcode: { nl: 'Uw postcode', en: 'Your postcode' },
   postcodeHint: { nl: 'Bijvoorbeeld 3511 AB of 3511', en: 'For example 3511 AB or 3511' },
   go: { nl: 'Naar mijn bibliotheek', en: 'Go to my library' },
+  join: { nl: 'Lid worden bij mijn bibliotheek', en: 'Join my library' },
   byName: { nl: 'Of zoek op naam', en: 'Or search by name' },
   nameLabel: { nl: 'Naam van de bibliotheek of gemeente', en: 'Name of the library or municipality' },
   filter: { nl: 'Zoek', en: 'Search' },
@@ -352,7 +353,10 @@ export function finderPage(
             aria-invalid={form.error ? 'true' : undefined}
           />
         </div>
-        <button class="utrecht-button utrecht-button--primary-action" type="submit">{F.go[lang]}</button>
+        <div class="eb-search__row">
+          <button class="utrecht-button utrecht-button--primary-action" type="submit">{F.go[lang]}</button>
+          <button class="utrecht-button utrecht-button--secondary-action" type="submit" name="doel" value="aanmelden">{F.join[lang]}</button>
+        </div>
       </form>
       <section aria-labelledby="by-name">
         <h2 id="by-name" class="utrecht-heading-2">{F.byName[lang]}</h2>
@@ -385,12 +389,14 @@ export function finderPage(
 
 export function registerFinderPage(app: FastifyInstance): void {
   app.get('/', { schema: { hide: true } }, async (req, reply) => {
-    const query = req.query as { postcode?: unknown; q?: unknown };
+    const query = req.query as { postcode?: unknown; q?: unknown; doel?: unknown };
     const postcode = typeof query.postcode === 'string' ? query.postcode.slice(0, 20) : undefined;
     const q = typeof query.q === 'string' ? query.q.slice(0, 100) : undefined;
     if (postcode !== undefined) {
       try {
         const route = await network.routePostcode(req.ctx, postcode);
+        // "Lid worden" on the national page: straight to the sign-up of the home library
+        if (query.doel === 'aanmelden') return reply.redirect(`${route.library.url}aanmelden?postcode=${encodeURIComponent(postcode)}`, 303);
         return reply.redirect(route.library.url, 303);
       } catch (error) {
         if (!(error instanceof AppError) || !error.code.startsWith('NETWORK_POSTCODE')) throw error;
