@@ -4,6 +4,7 @@
 // "skipped" line — except under CI=true, where a missing browser is a failure.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from './support/browser.ts';
@@ -47,10 +48,38 @@ const started = Date.now();
 const template = await prepareTemplate();
 process.stdout.write(`# template database ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-test-logs-'));
 const child = spawn(process.execPath, [
   '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files,
-], { cwd: root, stdio: 'inherit', env: { ...process.env, ...template.env, NODE_ENV: 'test' } });
+], { cwd: root, stdio: 'inherit', env: { ...process.env, ...template.env, NODE_ENV: 'test', EENBIEB_TEST_LOG_DIR: logDir } });
 
-const code: number = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
+let code: number = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0))));
 await template.cleanup();
+
+// Privacy of the logs over the whole run: no e-mail address, password, PIN, token, session
+// cookie or hash may appear in any line the platform logged during any test.
+const FORBIDDEN: [string, RegExp][] = [
+  ['an e-mail address', /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.(org|nl|example|invalid)\b/],
+  ['a password hash', /\$argon2/],
+  ['a password or PIN field', /"(password|pin|newPassword)"\s*:/i],
+  ['a token in a URL', /[?&]token=/],
+  ['a session cookie', /eb_session=|__Host-eb_session/],
+  ['a postcode with letters', /\b[1-9][0-9]{3} ?[A-Z]{2}\b/],
+];
+let lines = 0;
+const leaks: string[] = [];
+for (const file of fs.readdirSync(logDir)) {
+  for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+    if (!line) continue;
+    lines++;
+    for (const [what, re] of FORBIDDEN) if (re.test(line)) leaks.push(`${what}: ${line.slice(0, 300)}`);
+  }
+}
+fs.rmSync(logDir, { recursive: true, force: true });
+if (leaks.length) {
+  process.stdout.write(`# log privacy: ${leaks.length} log line(s) with personal data or secrets:\n${leaks.slice(0, 20).map((l) => `#   ${l}`).join('\n')}\n`);
+  code = code || 1;
+} else {
+  process.stdout.write(`# log privacy: ${lines} log lines of the whole run checked, no personal data or secrets\n`);
+}
 process.exit(code);

@@ -1,4 +1,6 @@
 // The whole platform on a test database, for app.inject() or a real socket.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../../src/app.ts';
@@ -20,7 +22,15 @@ export async function testApp(overrides: Partial<Config> = {}): Promise<TestApp>
   const db = await testDatabase();
   const config = testConfig({ logLevel: 'info', rateLimitPerMinute: 0, ...overrides });
   const logs: string[] = [];
-  const logStream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
+  // test/run.ts scans every log line of the whole run for personal data afterwards
+  const runLog = process.env.EENBIEB_TEST_LOG_DIR ? path.join(process.env.EENBIEB_TEST_LOG_DIR, `${process.pid}.log`) : null;
+  const logStream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      if (runLog) fs.appendFileSync(runLog, String(chunk));
+      cb();
+    },
+  });
   forgetLibraryCache();
   const app = await build(config, db, { logStream });
   await app.ready();
