@@ -1,0 +1,14 @@
+// The activities module: events, courses and services, registrations with waitlist, check-in and
+// iCalendar. Other modules use it only through what this file exports.
+import type { FastifyInstance } from 'fastify';
+import './activities.tables.ts';
+
+export {
+  agenda, getActivity, register, cancelRegistration, checkIn, createActivity, updateActivity, setStatus,
+  duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations,
+  type ActivityInput, type AgendaEntry, type RegisterResult,
+} from './activities.service.ts';
+export { STATUTORY_FUNCTIONS, AUDIENCES, type StatutoryFunction, type Audience } from './activities.tables.ts';
+
+export async function activitiesModule(_app: FastifyInstance): Promise<void> {
+}
