@@ -19,6 +19,7 @@ import { installSecurity } from './platform/http/security.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { HOST_PORTAL, errorPage, networkModule } from './modules/network/index.ts';
 import { accountsModule } from './modules/accounts/index.ts';
+import { activitiesModule } from './modules/activities/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -70,7 +71,9 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
 
   // Pages that modules after the foundation serve; until then the portal shows an honest notice.
   const installedPages = new Set<string>();
+  installedPages.add('activiteiten');
   await networkModule(app, { installedPages });
+  await activitiesModule(app);
   installApiDocs(app);
   return app;
 }

@@ -13,7 +13,9 @@ const DAY = 86_400_000;
 
 export async function buildActivity(db: Db, library: string, overrides: Partial<ActivityInput> & { startsInDays?: number } = {}): Promise<{ id: string; sessionIds: string[] }> {
   const start = new Date(Date.now() + (overrides.startsInDays ?? 7) * DAY);
-  start.setUTCHours(18, 0, 0, 0);
+  // whole days: an evening (19:00 or 20:00 in Amsterdam), so date filters are stable; else exact
+  if (Number.isInteger(overrides.startsInDays ?? 7)) start.setUTCHours(18, 0, 0, 0);
+  const { startsInDays: _days, ...rest } = overrides;
   const input: ActivityInput = {
     kind: 'event',
     title: 'Voorleesuurtje',
@@ -21,7 +23,7 @@ export async function buildActivity(db: Db, library: string, overrides: Partial<
     capacity: 10,
     status: 'published',
     sessions: [{ startsAt: start, endsAt: new Date(start.getTime() + 90 * 60_000) }],
-    ...overrides,
+    ...rest,
   };
   const ctx = systemCtx(db.kysely, testConfig(), 'test');
   const { id } = await createActivity(ctx, library, input);

@@ -9,7 +9,7 @@ export interface AgendaFilter {
   to?: Date;
   audience?: Audience;
   statutoryFunction?: StatutoryFunction;
-  branchId?: string;
+  branchSlug?: string;
   online?: boolean;
   free?: boolean;
   /** Only published activities (the public agenda); staff lists see drafts too. */
@@ -50,7 +50,7 @@ export async function agenda(tx: Tx, libraryId: string, f: AgendaFilter) {
   if (f.to) q = q.where('s.startsAt', '<', f.to);
   if (f.audience) q = q.where(sql<boolean>`${f.audience} = any(a.audience)`);
   if (f.statutoryFunction) q = q.where(sql<boolean>`a.statutory_functions @> array[${f.statutoryFunction}]::text[]`);
-  if (f.branchId) q = q.where('a.branchId', '=', f.branchId);
+  if (f.branchSlug) q = q.where('b.slug', '=', f.branchSlug);
   if (f.online !== undefined) q = q.where('a.online', '=', f.online);
   if (f.free !== undefined) q = q.where('a.priceCents', f.free ? '=' : '>', 0);
   return q.orderBy('s.startsAt').orderBy('a.title').orderBy('s.id').limit(f.limit).execute();
@@ -138,8 +138,9 @@ export async function closeGap(tx: Tx, libraryId: string, sessionId: string, pos
 }
 
 /** The first in the queue gets the seat. */
-export async function promoteFirst(tx: Tx, libraryId: string, sessionId: string, now: Date) {
-  return tx.updateTable('registration').set({ status: 'confirmed', waitlistPosition: null, promotedAt: now })
+export async function promoteFirst(tx: Tx, libraryId: string, sessionId: string) {
+  // the wall clock, not the transaction start: promotions are then ordered as they happened
+  return tx.updateTable('registration').set({ status: 'confirmed', waitlistPosition: null, promotedAt: sql<Date>`clock_timestamp()` })
     .where('libraryId', '=', libraryId).where('sessionId', '=', sessionId)
     .where('status', '=', 'waitlisted').where('waitlistPosition', '=', 1)
     .returning(['id', 'accountId', 'code'])

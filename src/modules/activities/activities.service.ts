@@ -23,7 +23,7 @@ export interface AgendaQuery {
   to?: Date;
   audience?: Audience;
   statutoryFunction?: StatutoryFunction;
-  branchId?: string;
+  branchSlug?: string;
   online?: boolean;
   free?: boolean;
   limit?: number;
@@ -107,7 +107,7 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
   if (guest && !email) throw EmailInvalid();
   if (guest && input.consent !== true) throw ConsentRequired();
 
-  return inTenant(ctx.db, libraryId, async (tx) => {
+  return twiceIsAlready(inTenant(ctx.db, libraryId, async (tx) => {
     const activity = await repo.findActivity(tx, libraryId, activityId);
     if (!activity || activity.status === 'draft') throw ActivityNotFound();
     if (activity.status === 'cancelled') throw ActivityCancelled();
@@ -121,14 +121,19 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
     else throw SessionRequired();
     if (!sessions.some((s) => s.id === sessionId)) throw SessionNotFound();
 
+    const session0 = sessions.find((s) => s.id === sessionId)!;
+    if (session0.status === 'cancelled') throw ActivityCancelled();
+    if (session0.capacity === 0) throw NoSeats();
+    if (!isOpen(now, session0.startsAt, activity.cutoffMinutes)) throw RegistrationClosed();
     const person = guest ? await connectedUser(tx, libraryId, email!) : { id: (ctx.actor as { accountId: string }).accountId, homeLibraryId: (ctx.actor as { homeLibraryId: string }).homeLibraryId };
+    // Everything that needs no seat is looked up before the lock, to keep the queue short. A
+    // second registration racing this one is refused by the unique index (registration_one_live).
+    if (await repo.liveRegistration(tx, libraryId, sessionId, person.id)) throw AlreadyRegistered();
+    const contact = await repo.accountContact(tx, person.id);
 
     // The seat counter: concurrent registrations for this session wait here, one by one.
     const session = (await repo.lockSession(tx, libraryId, sessionId))!;
     if (session.status === 'cancelled') throw ActivityCancelled();
-    if (session.capacity === 0) throw NoSeats();
-    if (!isOpen(now, session.startsAt, activity.cutoffMinutes)) throw RegistrationClosed();
-    if (await repo.liveRegistration(tx, libraryId, sessionId, person.id)) throw AlreadyRegistered();
 
     const decided = outcome(session.capacity, session.seatsTaken, session.waitlisted);
     const row = await repo.insertRegistration(tx, {
@@ -138,14 +143,24 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
     });
     await notify(tx, libraryId, person.id, decided.status === 'confirmed' ? 'activity_confirmed' : 'activity_waitlisted', {
       title: activity.title, startsAt: session.startsAt, code: row.code, position: row.waitlistPosition,
-    });
+    }, contact);
     return {
       id: row.id,
       status: decided.status,
       ...(row.waitlistPosition !== null ? { position: row.waitlistPosition } : {}),
       code: row.code,
     };
-  });
+  }));
+}
+
+/** Two registrations of one person racing each other: the unique index lets one through. */
+async function twiceIsAlready<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if ((error as { constraint?: string }).constraint === 'registration_one_live') throw AlreadyRegistered();
+    throw error;
+  }
 }
 
 /**
@@ -193,19 +208,19 @@ export async function cancelRegistration(ctx: Ctx, libraryId: string, registrati
     await repo.setCancelled(tx, libraryId, reg.id, now);
     if (reg.status === 'waitlisted') await repo.closeGap(tx, libraryId, reg.sessionId, reg.waitlistPosition!);
     await notify(tx, libraryId, reg.accountId, 'activity_cancelled', { title: activity.title, startsAt: reg.startsAt });
-    const promoted = await fillFromWaitlist(tx, libraryId, reg.sessionId, activity.title, now);
+    const promoted = await fillFromWaitlist(tx, libraryId, reg.sessionId, activity.title);
     return { promoted };
   });
 }
 
 /** Moves people from the front of the queue to free seats; the session row must be locked. */
-async function fillFromWaitlist(tx: Tx, libraryId: string, sessionId: string, title: string, now: Date): Promise<number> {
+async function fillFromWaitlist(tx: Tx, libraryId: string, sessionId: string, title: string): Promise<number> {
   let promoted = 0;
   for (;;) {
     const s = await tx.selectFrom('activitySession').select(['capacity', 'seatsTaken', 'waitlisted', 'startsAt', 'status'])
       .where('libraryId', '=', libraryId).where('id', '=', sessionId).executeTakeFirstOrThrow();
     if (s.status === 'cancelled' || s.waitlisted === 0 || (s.capacity !== null && s.seatsTaken >= s.capacity)) return promoted;
-    const first = await repo.promoteFirst(tx, libraryId, sessionId, now);
+    const first = await repo.promoteFirst(tx, libraryId, sessionId);
     if (!first) return promoted;
     await repo.closeGap(tx, libraryId, sessionId, 1);
     await notify(tx, libraryId, first.accountId, 'activity_promoted', { title, startsAt: s.startsAt, code: first.code });
@@ -223,9 +238,10 @@ const when = (lang: 'nl' | 'en', d: Date) => new Intl.DateTimeFormat(lang === 'n
 }).format(d);
 
 async function notify(tx: Tx, libraryId: string, accountId: string | null, template: Template,
-  data: { title: string; startsAt: Date; code?: string; position?: number | null }): Promise<void> {
+  data: { title: string; startsAt: Date; code?: string; position?: number | null },
+  known?: Awaited<ReturnType<typeof repo.accountContact>>): Promise<void> {
   if (!accountId) return;
-  const to = await repo.accountContact(tx, accountId);
+  const to = known ?? await repo.accountContact(tx, accountId);
   if (!to) return;
   const lang = to.preferredLanguage;
   const at = when(lang, data.startsAt);
@@ -286,6 +302,8 @@ export interface ActivityInput {
   audience?: Audience[];
   language?: string;
   branchId?: string | null;
+  /** The branch by its slug (API and forms); resolved to branchId. */
+  branchSlug?: string | null;
   room?: string | null;
   location?: string | null;
   online?: boolean;
@@ -377,7 +395,15 @@ export async function createActivity(ctx: Ctx, libraryId: string, input: Activit
 }
 
 /** Inserts an activity with its sessions (used by create, duplicate, import and the demo seed). */
-export async function createIn(tx: Tx, libraryId: string, input: ActivityInput): Promise<{ id: string }> {
+async function resolveBranch(tx: Tx, libraryId: string, input: ActivityInput): Promise<ActivityInput> {
+  if (!input.branchSlug) return input;
+  const b = await tx.selectFrom('branch').select('id').where('libraryId', '=', libraryId).where('slug', '=', input.branchSlug).executeTakeFirst();
+  if (!b) throw ActivityInvalid([{ field: 'branch', nl: 'Deze vestiging bestaat niet.', en: 'This branch does not exist.' }]);
+  return { ...input, branchId: b.id };
+}
+
+export async function createIn(tx: Tx, libraryId: string, raw: ActivityInput): Promise<{ id: string }> {
+  const input = await resolveBranch(tx, libraryId, raw);
   const { id } = await repo.insertActivity(tx, {
     libraryId, ...activityValues(input), status: input.status ?? 'draft', importUid: input.importUid ?? null,
   });
@@ -391,12 +417,13 @@ export async function createIn(tx: Tx, libraryId: string, input: ActivityInput):
  * Edits an activity. Sessions are replaced only while nobody has registered; after that only the
  * capacity changes (and a larger capacity moves people up from the waitlist).
  */
-export async function updateActivity(ctx: Ctx, libraryId: string, id: string, input: ActivityInput, now = new Date()): Promise<void> {
+export async function updateActivity(ctx: Ctx, libraryId: string, id: string, raw: ActivityInput): Promise<void> {
   if (!isUuid(id)) throw ActivityNotFound();
-  const problems = activityProblems(input);
+  const problems = activityProblems(raw);
   if (problems.length) throw ActivityInvalid(problems);
   await inTenant(ctx.db, libraryId, async (tx) => {
     await canManageActivities(tx, libraryId, ctx.actor);
+    const input = await resolveBranch(tx, libraryId, raw);
     const current = await repo.findActivity(tx, libraryId, id);
     if (!current) throw ActivityNotFound();
     await repo.updateActivity(tx, libraryId, id, activityValues(input));
@@ -416,7 +443,7 @@ export async function updateActivity(ctx: Ctx, libraryId: string, id: string, in
         throw ActivityInvalid([{ field: 'capacity', nl: `Er zijn al ${s.seatsTaken} plaatsen bezet.`, en: `${s.seatsTaken} seats are already taken.` }]);
       }
       await tx.updateTable('activitySession').set({ capacity }).where('libraryId', '=', libraryId).where('id', '=', s.id).execute();
-      await fillFromWaitlist(tx, libraryId, s.id, input.title, now);
+      await fillFromWaitlist(tx, libraryId, s.id, input.title);
     }
   });
 }

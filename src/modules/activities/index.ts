@@ -1,6 +1,7 @@
 // The activities module: events, courses and services, registrations with waitlist, check-in and
 // iCalendar. Other modules use it only through what this file exports.
 import type { FastifyInstance } from 'fastify';
+import { activitiesRoutes } from './activities.routes.ts';
 import './activities.tables.ts';
 
 export {
@@ -10,5 +11,6 @@ export {
 } from './activities.service.ts';
 export { STATUTORY_FUNCTIONS, AUDIENCES, type StatutoryFunction, type Audience } from './activities.tables.ts';
 
-export async function activitiesModule(_app: FastifyInstance): Promise<void> {
+export async function activitiesModule(app: FastifyInstance): Promise<void> {
+  await activitiesRoutes(app);
 }

@@ -45,3 +45,13 @@ test('seats to fill from the waitlist', () => {
   assert.equal(seatsToFill(10, 4, 2), 2);
   assert.equal(seatsToFill(null, 4, 3), 3);
 });
+
+test('CSV cells are quoted when needed and never start a formula', async () => {
+  const { csvCell } = await import('./registrations-csv.ts');
+  assert.equal(csvCell('Anna, de Vries'), '"Anna, de Vries"');
+  assert.equal(csvCell('zei "hoi"'), '"zei ""hoi"""');
+  assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
+  assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvCell(null), '');
+  assert.equal(csvCell(3), '3');
+});
