@@ -177,3 +177,8 @@ export async function accountContact(tx: Tx, accountId: string) {
 export async function insertNotice(tx: Tx, values: { libraryId: string; accountId: string | null; toAddress: string; template: string; subject: string; bodyText: string }) {
   await tx.insertInto('notice').values(values).execute();
 }
+
+/** The library's branches (a read of the network module's table, for select lists only). */
+export async function branchesOf(tx: Tx, libraryId: string) {
+  return tx.selectFrom('branch').select(['slug', 'name']).where('libraryId', '=', libraryId).orderBy('name').execute();
+}

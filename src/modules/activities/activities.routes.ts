@@ -17,9 +17,18 @@ const LibParams = Type.Object({ slug: Slug });
 const ActivityParams = Type.Object({ slug: Slug, id: Uuid });
 const RegistrationParams = Type.Object({ slug: Slug, id: Uuid, registrationId: Uuid });
 
-const Fn = Type.Union(STATUTORY_FUNCTIONS.map((f) => Type.Literal(f)), { description: 'Statutory library function (Wsob art. 5)' });
-const AudienceT = Type.Union(AUDIENCES.map((a) => Type.Literal(a)));
-const Kind = Type.Union(ACTIVITY_KINDS.map((k) => Type.Literal(k)));
+// Spelled out (not mapped from the constant lists) so TypeBox infers the literal types.
+const Fn = Type.Union([
+  Type.Literal('knowledge_information'), Type.Literal('development_education'), Type.Literal('reading_literature'),
+  Type.Literal('meeting_debate'), Type.Literal('art_culture'),
+], { description: 'Statutory library function (Wsob art. 5)' });
+const AudienceT = Type.Union([Type.Literal('children'), Type.Literal('youth'), Type.Literal('adults'), Type.Literal('seniors'), Type.Literal('families')]);
+const Kind = Type.Union([Type.Literal('event'), Type.Literal('course'), Type.Literal('service')]);
+// compile-time check that the schemas and the constant lists agree
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _agree: [Same<Static<typeof Fn>, (typeof STATUTORY_FUNCTIONS)[number]>, Same<Static<typeof AudienceT>, (typeof AUDIENCES)[number]>,
+  Same<Static<typeof Kind>, (typeof ACTIVITY_KINDS)[number]>] = [true, true, true];
+void _agree;
 const Status = Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('cancelled')]);
 
 const BranchRef = Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]);

@@ -44,6 +44,17 @@ export async function staffAgenda(ctx: Ctx, libraryId: string): Promise<AgendaEn
   });
 }
 
+/** Branches for the agenda's "where" filter and the activity form. */
+export async function branchesOf(ctx: Ctx, libraryId: string): Promise<{ slug: string; name: string }[]> {
+  return inTenant(ctx.db, libraryId, (tx) => repo.branchesOf(tx, libraryId));
+}
+
+/** Whether to show staff links (authorisation is always the policy call inside each use case). */
+export async function actorIsStaff(ctx: Ctx, libraryId: string): Promise<boolean> {
+  if (ctx.actor.kind !== 'account') return false;
+  return inTenant(ctx.db, libraryId, (tx) => isStaff(tx, libraryId, ctx.actor));
+}
+
 export type ActivityDetail = NonNullable<Awaited<ReturnType<typeof loadDetail>>>;
 
 async function loadDetail(tx: Tx, ctx: Ctx, libraryId: string, id: string) {

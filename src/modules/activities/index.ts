@@ -1,6 +1,8 @@
 // The activities module: events, courses and services, registrations with waitlist, check-in and
 // iCalendar. Other modules use it only through what this file exports.
 import type { FastifyInstance } from 'fastify';
+import { registerPortalRoutes } from '../network/index.ts';
+import { registerActivityPages } from './activities.pages.tsx';
 import { activitiesRoutes } from './activities.routes.ts';
 import './activities.tables.ts';
 
@@ -13,4 +15,7 @@ export { STATUTORY_FUNCTIONS, AUDIENCES, type StatutoryFunction, type Audience }
 
 export async function activitiesModule(app: FastifyInstance): Promise<void> {
   await activitiesRoutes(app);
+  await registerPortalRoutes(app, (scope) => {
+    registerActivityPages(scope);
+  });
 }
