@@ -36,6 +36,17 @@ export async function agenda(ctx: Ctx, libraryId: string, q: AgendaQuery = {}): 
   }));
 }
 
+/** An activity as the edit form needs it (librarians only). */
+export async function activityForEdit(ctx: Ctx, libraryId: string, id: string): Promise<ActivityDetail> {
+  if (!isUuid(id)) throw ActivityNotFound();
+  const detail = await inTenant(ctx.db, libraryId, async (tx) => {
+    await canManageActivities(tx, libraryId, ctx.actor);
+    return loadDetail(tx, ctx, libraryId, id);
+  });
+  if (!detail) throw ActivityNotFound();
+  return detail;
+}
+
 /** Staff overview: drafts and past sessions too. */
 export async function staffAgenda(ctx: Ctx, libraryId: string): Promise<AgendaEntry[]> {
   return inTenant(ctx.db, libraryId, async (tx) => {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerPortalRoutes } from '../network/index.ts';
 import { registerActivityPages } from './activities.pages.tsx';
 import { activitiesRoutes } from './activities.routes.ts';
+import { registerStaffPages } from './activities.staff-pages.tsx';
 import './activities.tables.ts';
 
 export {
@@ -17,5 +18,6 @@ export async function activitiesModule(app: FastifyInstance): Promise<void> {
   await activitiesRoutes(app);
   await registerPortalRoutes(app, (scope) => {
     registerActivityPages(scope);
+    registerStaffPages(scope);
   });
 }
