@@ -8,7 +8,7 @@ import { sendPage } from '../../platform/views/render.ts';
 import { csrfToken, verifyCsrf } from '../accounts/index.ts';
 import { PortalPage, libraryUrl, portalInfo, type PortalInfo } from '../network/index.ts';
 import { AUDIENCE_LABELS, FUNCTION_LABELS, KIND_LABELS, priceText, whenText } from './activities.labels.ts';
-import { agendaQuery } from './activities.routes.ts';
+import { agendaQuery, feedFor } from './activities.routes.ts';
 import * as activities from './activities.service.ts';
 import { AUDIENCES, STATUTORY_FUNCTIONS, type Audience, type StatutoryFunction } from './activities.tables.ts';
 
@@ -230,7 +230,7 @@ function activityPage(portal: PortalInfo, a: activities.ActivityDetail, csrf: st
           <ul class="utrecht-unordered-list">
             {a.sessions.map((s) => <li class="utrecht-unordered-list__item"><time datetime={s.startsAt.toISOString()}>{whenText(lang, s.startsAt, s.endsAt)}</time></li>)}
           </ul>
-          <p class="utrecht-paragraph"><a class="utrecht-link" href={`${base}/activiteiten/${a.id}.ics`}>{tt(T.addToCalendar)}</a></p>
+          <p class="utrecht-paragraph"><a class="utrecht-link" href={`${base}/activiteiten/${a.id}/agenda.ics`}>{tt(T.addToCalendar)}</a></p>
         </section>
         <section aria-labelledby="place">
           <h2 id="place" class="utrecht-heading-2">{tt(T.place)}</h2>
@@ -342,7 +342,29 @@ async function renderActivity(req: FastifyRequest, reply: FastifyReply, id: stri
   return sendPage(reply, activityPage(portal, a, csrfToken(req, reply), req.ctx.actor.kind === 'account', notice, form, url, home), status);
 }
 
+function sendCalendar(reply: FastifyReply, text: string) {
+  return reply.type('text/calendar; charset=utf-8').header('cache-control', 'public, max-age=300').send(text);
+}
+
 export function registerActivityPages(app: FastifyInstance): void {
+  app.get('/:slug/activiteiten.ics', { schema: { hide: true } }, async (req, reply) => {
+    const { library } = portalInfo(req);
+    return sendCalendar(reply, await activities.calendarFeed(req.ctx, library.id, {}, feedFor(req.ctx, library)));
+  });
+
+  app.get('/:slug/vestigingen/:branch/activiteiten.ics', { schema: { hide: true } }, async (req, reply) => {
+    const { library } = portalInfo(req);
+    const { branch } = req.params as { branch: string };
+    if (!/^[a-z0-9-]{1,80}$/.test(branch)) throw activities.notFound();
+    return sendCalendar(reply, await activities.calendarFeed(req.ctx, library.id, { branchSlug: branch }, feedFor(req.ctx, library)));
+  });
+
+  app.get('/:slug/activiteiten/:id/agenda.ics', { schema: { hide: true } }, async (req, reply) => {
+    const { library } = portalInfo(req);
+    const { id } = req.params as { id: string };
+    return sendCalendar(reply, await activities.calendarFeed(req.ctx, library.id, { activityId: id }, feedFor(req.ctx, library)));
+  });
+
   app.get('/:slug/activiteiten', { schema: { hide: true } }, async (req, reply) => {
     const portal = portalInfo(req);
     const raw = req.query as Record<string, unknown>;

@@ -182,3 +182,25 @@ export async function insertNotice(tx: Tx, values: { libraryId: string; accountI
 export async function branchesOf(tx: Tx, libraryId: string) {
   return tx.selectFrom('branch').select(['slug', 'name']).where('libraryId', '=', libraryId).orderBy('name').execute();
 }
+
+/** Sessions for iCalendar feeds: every session (all meetings of a course), public activities only. */
+export async function feedSessions(tx: Tx, libraryId: string, f: { since: Date; branchSlug?: string; activityId?: string; limit: number }) {
+  let q = tx.selectFrom('activitySession as s')
+    .innerJoin('activity as a', (j) => j.onRef('a.libraryId', '=', 's.libraryId').onRef('a.id', '=', 's.activityId'))
+    .leftJoin('branch as b', (j) => j.onRef('b.libraryId', '=', 'a.libraryId').onRef('b.id', '=', 'a.branchId'))
+    .select([
+      's.id as sessionId', 'a.id as activityId', 'a.title', 'a.description', 's.startsAt', 's.endsAt', 'a.status', 's.status as sessionStatus',
+      'a.online', 'b.name as branchName', 'a.location', 'a.room', 'a.statutoryFunctions', 'a.updatedAt',
+      sql<string | null>`case when b.id is null then null else b.street || ' ' || b.house_number || ', ' || b.postcode || ' ' || b.city end`.as('branchAddress'),
+    ])
+    .where('s.libraryId', '=', libraryId)
+    .where('a.status', 'in', ['published', 'cancelled'])
+    .where('s.endsAt', '>=', f.since);
+  if (f.branchSlug) q = q.where('b.slug', '=', f.branchSlug);
+  if (f.activityId) q = q.where('a.id', '=', f.activityId);
+  return q.orderBy('s.startsAt').orderBy('s.id').limit(f.limit).execute();
+}
+
+export async function activityIdByImportUid(tx: Tx, libraryId: string, uid: string) {
+  return tx.selectFrom('activity').select('id').where('libraryId', '=', libraryId).where('importUid', '=', uid).executeTakeFirst();
+}

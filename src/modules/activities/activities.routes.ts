@@ -1,7 +1,7 @@
 // REST API of activities: the agenda, activity detail, registration and cancellation, and the
 // librarian's tools (create, edit, publish, duplicate, registration lists, check-in).
 import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../platform/context.ts';
 import { problem } from '../../platform/http/problem-schema.ts';
 import { getLibrary, libraryUrl, type Library } from '../network/index.ts';
@@ -171,6 +171,14 @@ export function agendaQuery(q: Static<typeof AgendaQuery>): activities.AgendaQue
   };
 }
 
+/** Name and page links of a feed. */
+export function feedFor(ctx: Pick<Ctx, 'config' | 'lang'>, library: Library) {
+  return {
+    name: `${library.name}: ${ctx.lang === 'nl' ? 'activiteiten' : 'activities'}`,
+    activityBase: `${libraryUrl(ctx, library.slug)}activiteiten/`,
+  };
+}
+
 async function lib(req: FastifyRequest, slug: string): Promise<Library> {
   const library = await getLibrary(req.ctx, slug);
   req.ctx.libraryId = library.id;
@@ -192,6 +200,73 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
     const library = await lib(req, req.params.slug);
     const entries = await activities.agenda(req.ctx, library.id, agendaQuery(req.query));
     return { activities: entries.map((e) => agendaJson(req.ctx, library, e)) };
+  });
+
+  const calendar = (reply: FastifyReply, text: string) =>
+    reply.type('text/calendar; charset=utf-8').header('cache-control', 'public, max-age=300').send(text);
+
+  api.get(`${base}.ics`, {
+    config: { auth: 'public' },
+    schema: {
+      tags, operationId: 'libraryActivitiesCalendar', summary: 'iCalendar feed of the library\'s activities (Europe/Amsterdam, with VTIMEZONE)',
+      params: LibParams, produces: ['text/calendar'],
+      response: { 200: { description: 'text/calendar (RFC 5545)', content: { 'text/calendar': { schema: Type.String() } } }, 404: problem('No library with this slug') },
+    },
+  }, async (req, reply) => {
+    const library = await lib(req, req.params.slug);
+    return calendar(reply, await activities.calendarFeed(req.ctx, library.id, {}, feedFor(req.ctx, library)));
+  });
+
+  api.get('/api/v1/libraries/:slug/branches/:branch/activities.ics', {
+    config: { auth: 'public' },
+    schema: {
+      tags, operationId: 'branchActivitiesCalendar', summary: 'iCalendar feed of one branch\'s activities',
+      params: Type.Object({ slug: Slug, branch: Type.String({ pattern: '^[a-z0-9-]{1,80}$' }) }), produces: ['text/calendar'],
+      response: { 200: { description: 'text/calendar (RFC 5545)', content: { 'text/calendar': { schema: Type.String() } } }, 404: problem('No such library or branch') },
+    },
+  }, async (req, reply) => {
+    const library = await lib(req, req.params.slug);
+    return calendar(reply, await activities.calendarFeed(req.ctx, library.id, { branchSlug: req.params.branch }, feedFor(req.ctx, library)));
+  });
+
+  api.get(`${base}/:id/calendar.ics`, {
+    config: { auth: 'public' },
+    schema: {
+      tags, operationId: 'activityCalendar', summary: '"Add to my calendar": one activity with all its sessions as iCalendar',
+      params: ActivityParams, produces: ['text/calendar'],
+      response: { 200: { description: 'text/calendar (RFC 5545)', content: { 'text/calendar': { schema: Type.String() } } }, 404: problem('No such activity') },
+    },
+  }, async (req, reply) => {
+    const library = await lib(req, req.params.slug);
+    return calendar(reply, await activities.calendarFeed(req.ctx, library.id, { activityId: req.params.id }, feedFor(req.ctx, library)));
+  });
+
+  api.post(`${base}/import`, {
+    config: { auth: 'staff' },
+    schema: {
+      tags, operationId: 'importActivities',
+      summary: 'Import activities from an iCalendar file (librarian): recurring events expand; broken events are reported and skipped',
+      params: LibParams,
+      body: Type.Object({
+        calendar: Type.String({ description: 'The iCalendar text (RFC 5545)' }),
+        statutoryFunctions: Type.Array(Fn, { minItems: 1, maxItems: 5, description: 'Functions the imported activities serve' }),
+        kind: Type.Optional(Kind),
+        publish: Type.Optional(Type.Boolean({ description: 'Publish at once (default: drafts)' })),
+        capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
+        registrationRequired: Type.Optional(Type.Boolean()),
+      }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          imported: Type.Array(Type.Object({ uid: Type.String(), id: Uuid, title: Type.String(), sessions: Type.Integer() })),
+          skipped: Type.Array(Type.Object({ uid: Type.Union([Type.String(), Type.Null()]), title: Type.Union([Type.String(), Type.Null()]), reason: Type.String() })),
+        }),
+        401: problem('Not signed in'), 403: problem('Not a librarian'), 422: problem('No statutory function given'),
+      },
+    },
+  }, async (req) => {
+    const library = await lib(req, req.params.slug);
+    const { calendar: text, ...options } = req.body;
+    return activities.importCalendar(req.ctx, library.id, text, options);
   });
 
   api.get(`${base}/:id`, {

@@ -14,6 +14,8 @@ import * as repo from './activities.repository.ts';
 import {
   ACTIVITY_KINDS, AUDIENCES, STATUTORY_FUNCTIONS, type ActivityKind, type ActivityStatus, type Audience, type StatutoryFunction,
 } from './activities.tables.ts';
+import { activitiesCalendar } from './icalendar.ts';
+import { parseCalendar, type ImportProblem } from './icalendar-import.ts';
 import { isOpen, normaliseEmail, outcome } from './registration-rules.ts';
 
 export type AgendaEntry = Awaited<ReturnType<typeof repo.agenda>>[number];
@@ -94,6 +96,8 @@ export async function getActivity(ctx: Ctx, libraryId: string, id: string): Prom
   if (!detail) throw ActivityNotFound();
   return detail;
 }
+
+export const notFound = () => ActivityNotFound();
 
 export function isUuid(s: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
@@ -528,4 +532,81 @@ export async function anonymiseRegistrations(tx: Tx, libraryId: string, accountI
   const r = await tx.updateTable('registration').set({ accountId: null, homeLibraryId: null })
     .where('libraryId', '=', libraryId).where('accountId', '=', accountId).executeTakeFirst();
   return Number(r.numUpdatedRows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// iCalendar
+
+export interface FeedScope {
+  branchSlug?: string;
+  activityId?: string;
+}
+
+/** An iCalendar feed of the library (or one branch, or one activity), in Amsterdam time. */
+export async function calendarFeed(ctx: Ctx, libraryId: string, scope: FeedScope, options: { name: string; activityBase: string }): Promise<string> {
+  if (scope.activityId && !isUuid(scope.activityId)) throw ActivityNotFound();
+  const sessions = await inTenant(ctx.db, libraryId, async (tx) => {
+    if (scope.branchSlug) {
+      const b = await tx.selectFrom('branch').select('id').where('libraryId', '=', libraryId).where('slug', '=', scope.branchSlug).executeTakeFirst();
+      if (!b) throw ActivityNotFound();
+    }
+    const rows = await repo.feedSessions(tx, libraryId, {
+      // a month of history, so a just-finished session does not vanish from calendars at once
+      since: scope.activityId ? new Date(0) : new Date(Date.now() - 30 * 86_400_000),
+      branchSlug: scope.branchSlug, activityId: scope.activityId, limit: 5000,
+    });
+    if (scope.activityId && !rows.length) throw ActivityNotFound();
+    return rows;
+  });
+  return activitiesCalendar(sessions, { ...options, lang: ctx.lang });
+}
+
+export interface ImportOptions {
+  statutoryFunctions: StatutoryFunction[];
+  kind?: ActivityKind;
+  publish?: boolean;
+  capacity?: number | null;
+  registrationRequired?: boolean;
+  until?: Date;
+}
+
+export interface ImportReport {
+  imported: { uid: string; id: string; title: string; sessions: number }[];
+  skipped: ImportProblem[];
+}
+
+/**
+ * Imports an agenda exported from another tool. Each event becomes an activity (recurring events
+ * one activity with a session per occurrence); events already imported (same UID) and broken
+ * events are skipped and reported.
+ */
+export async function importCalendar(ctx: Ctx, libraryId: string, text: string, options: ImportOptions): Promise<ImportReport> {
+  const fnProblems = activityProblems({ kind: options.kind ?? 'event', title: 'xx', statutoryFunctions: options.statutoryFunctions, sessions: [{ startsAt: new Date(0), endsAt: new Date(1) }] });
+  if (fnProblems.length) throw ActivityInvalid(fnProblems);
+  const parsed = parseCalendar(text, { until: options.until });
+  return inTenant(ctx.db, libraryId, async (tx) => {
+    await canManageActivities(tx, libraryId, ctx.actor);
+    const report: ImportReport = { imported: [], skipped: [...parsed.problems] };
+    for (const e of parsed.events) {
+      if (await repo.activityIdByImportUid(tx, libraryId, e.uid)) {
+        report.skipped.push({ uid: e.uid, title: e.title, reason: 'already imported (same UID)' });
+        continue;
+      }
+      const input: ActivityInput = {
+        kind: options.kind ?? 'event', title: e.title, description: e.description, location: e.location, themes: e.themes,
+        statutoryFunctions: options.statutoryFunctions, capacity: options.capacity ?? null,
+        registrationRequired: options.registrationRequired ?? false,
+        status: e.cancelled ? 'cancelled' : options.publish ? 'published' : 'draft',
+        sessions: e.sessions, importUid: e.uid,
+      };
+      const problems = activityProblems(input);
+      if (problems.length) {
+        report.skipped.push({ uid: e.uid, title: e.title, reason: problems.map((p) => p.en).join(' ') });
+        continue;
+      }
+      const { id } = await createIn(tx, libraryId, input);
+      report.imported.push({ uid: e.uid, id, title: e.title, sessions: e.sessions.length });
+    }
+    return report;
+  });
 }

@@ -377,6 +377,56 @@ function registrationsPage(portal: PortalInfo, csrf: string, data: RegList, noti
   );
 }
 
+function importPage(portal: PortalInfo, csrf: string, form: { calendar: string; statutoryFunctions: string[]; publish: boolean }, errors: { field: string | null; text: string }[], report: activities.ImportReport | null) {
+  const { lang, base } = portal;
+  const tt = (x: { nl: string; en: string }) => x[lang];
+  const err = (f: string) => errors.find((e) => e.field === f)?.text;
+  const R = {
+    imported: { nl: (n: number) => `${n} activiteiten geïmporteerd`, en: (n: number) => `${n} activities imported` },
+    skipped: { nl: (n: number) => `${n} overgeslagen`, en: (n: number) => `${n} skipped` },
+    file: { nl: 'Inhoud van het iCalendar-bestand (.ics)', en: 'Contents of the iCalendar file (.ics)' },
+    fileHint: { nl: 'Open het bestand in een teksteditor en plak de inhoud hier.', en: 'Open the file in a text editor and paste its contents here.' },
+    publish: { nl: 'Meteen publiceren (anders als concept)', en: 'Publish at once (otherwise as drafts)' },
+    go: { nl: 'Importeren', en: 'Import' },
+    sessions: { nl: 'data', en: 'dates' },
+  };
+  return (
+    <PortalPage portal={portal} title={tt(T.import)}>
+      <p class="eb-breadcrumb"><a class="utrecht-link" href={`${base}/beheer/activiteiten`}>{tt(T.overview)}</a></p>
+      <h1 class="utrecht-heading-1">{tt(T.import)}</h1>
+      <ErrorSummary lang={lang} errors={errors} />
+      {report ? (
+        <section aria-labelledby="report" role="status">
+          <h2 id="report" class="utrecht-heading-2">{R.imported[lang](report.imported.length)}, {R.skipped[lang](report.skipped.length)}</h2>
+          {report.imported.length ? (
+            <ul class="utrecht-unordered-list">
+              {report.imported.map((i) => <li class="utrecht-unordered-list__item"><a class="utrecht-link" href={`${base}/beheer/activiteiten/${i.id}/bewerken`}>{i.title}</a> ({i.sessions} {R.sessions[lang]})</li>)}
+            </ul>
+          ) : null}
+          {report.skipped.length ? (
+            <ul class="utrecht-unordered-list">
+              {report.skipped.map((p) => <li class="utrecht-unordered-list__item">{p.title ?? p.uid ?? '–'}: {p.reason}</li>)}
+            </ul>
+          ) : null}
+        </section>
+      ) : null}
+      <form class="eb-form" method="post" action={`${base}/beheer/activiteiten/importeren`} novalidate>
+        <input type="hidden" name="_csrf" value={csrf} />
+        <Field id="calendar" label={R.file[lang]} hint={R.fileHint[lang]} error={err('calendar')}>
+          <textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="calendar" name="calendar" rows={10} {...described('calendar', err('calendar'), 'x')}>{form.calendar}</textarea>
+        </Field>
+        <Checkboxes id="statutoryFunctions" legend={tt(T.functions)} name="statutoryFunctions" checked={form.statutoryFunctions} error={err('statutoryFunctions')}
+          options={STATUTORY_FUNCTIONS.map((f) => [f, FUNCTION_LABELS[f][lang]])} />
+        <div class="eb-choice">
+          <input type="checkbox" class="utrecht-checkbox" id="publish" name="publish" value="yes" checked={form.publish} />
+          <label for="publish">{R.publish[lang]}</label>
+        </div>
+        <button class="utrecht-button utrecht-button--primary-action" type="submit">{R.go[lang]}</button>
+      </form>
+    </PortalPage>
+  );
+}
+
 async function showForm(req: FastifyRequest, reply: FastifyReply, form: ActivityForm, action: string, heading: string, errors: { field: string | null; text: string }[] = [], status = 200, notice?: string) {
   const portal = portalInfo(req);
   const branches = await activities.branchesOf(req.ctx, portal.library.id);
@@ -395,6 +445,30 @@ export function registerStaffPages(app: FastifyInstance): void {
     const portal = portalInfo(req);
     const entries = await activities.staffAgenda(req.ctx, portal.library.id);
     return sendPage(reply, overviewPage(portal, csrfToken(req, reply), entries));
+  });
+
+  app.get(`${base}/importeren`, { schema: { hide: true } }, async (req, reply) => {
+    const portal = portalInfo(req);
+    await activities.staffAgenda(req.ctx, portal.library.id); // the policy check, before showing a form
+    return sendPage(reply, importPage(portal, csrfToken(req, reply), { calendar: '', statutoryFunctions: [], publish: false }, [], null));
+  });
+
+  // The report is the answer to this upload (nothing to bookmark or re-submit by refreshing:
+  // a second run skips what was imported), so it is shown directly rather than redirected to.
+  app.post(`${base}/importeren`, { schema: { hide: true } }, async (req, reply) => {
+    verifyCsrf(req);
+    const portal = portalInfo(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const form = { calendar: str(body.calendar) ?? '', statutoryFunctions: list(body.statutoryFunctions), publish: str(body.publish) === 'yes' };
+    try {
+      const report = await activities.importCalendar(req.ctx, portal.library.id, form.calendar, {
+        statutoryFunctions: form.statutoryFunctions.filter((x): x is StatutoryFunction => (STATUTORY_FUNCTIONS as readonly string[]).includes(x)),
+        publish: form.publish,
+      });
+      return sendPage(reply, importPage(portal, csrfToken(req, reply), { ...form, calendar: '' }, [], report));
+    } catch (error) {
+      return sendPage(reply, importPage(portal, csrfToken(req, reply), form, formError(error, portal.lang), null), 422);
+    }
   });
 
   app.get(`${base}/nieuw`, { schema: { hide: true } }, async (req, reply) => {
