@@ -6,6 +6,7 @@ import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { seedDemoActivities } from './modules/activities/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
@@ -67,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
         if (!args.includes('--no-demo')) {
           const n = await seedDemoNetwork(db.kysely);
           out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
+          // activities module: only into libraries that have no activities yet
+          if (n) out(`demo activities seeded: ${await seedDemoActivities(db.kysely)}`);
         }
         return 0;
       });

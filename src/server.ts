@@ -6,6 +6,7 @@ import type { Config } from './platform/config.ts';
 import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
+import { seedDemoActivities } from './modules/activities/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -19,6 +20,9 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
   if (config.seedDemo && !(await hasLibraries(db.kysely))) {
     const count = await seedDemoNetwork(db.kysely);
     log(`demo network seeded: ${count} libraries`);
+    // activities module: demo agenda of every demo library
+    const activities = await seedDemoActivities(db.kysely);
+    log(`demo activities seeded: ${activities}`);
   }
   return db;
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { openDatabase } from '../../src/platform/db/connection.ts';
 import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { seedDemoNetwork, seedReferenceData } from '../../src/modules/network/index.ts';
+import { seedDemoActivities } from '../../src/modules/activities/index.ts';
 import type { PGlite } from '@electric-sql/pglite';
 
 export function serverUrl(database: string): string {
@@ -36,6 +37,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
       await migrateToLatest(db.kysely);
       await seedReferenceData(db.kysely);
       await seedDemoNetwork(db.kysely);
+      await seedDemoActivities(db.kysely);
     } finally {
       await db.close();
     }
@@ -56,6 +58,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
   await migrateToLatest(db.kysely);
   await seedReferenceData(db.kysely);
   await seedDemoNetwork(db.kysely);
+  await seedDemoActivities(db.kysely);
   const dump = await (db as unknown as { pglite: PGlite }).pglite.dumpDataDir('none');
   await db.close();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-test-')), 'template.tar');

@@ -287,3 +287,22 @@ describe('librarian tools', () => {
     assert.deepEqual([back.statusCode, back.json().code], [422, 'ACTIVITIES_INVALID']);
   });
 });
+
+describe('the demo agenda', () => {
+  test('every demo library has published activities covering all five statutory functions, a course, a walk-in service and an online activity', async () => {
+    const { rows } = await sql<{ slug: string; functions: string[]; kinds: string[]; online: number; walkIn: number }>`
+      select l.slug, array(select distinct unnest(a2.statutory_functions) from activity a2 where a2.library_id = l.id order by 1) as functions,
+        array_agg(distinct a.kind order by a.kind) as kinds,
+        count(*) filter (where a.online)::int as online, count(*) filter (where not a.registration_required)::int as "walkIn"
+      from library l join activity a on a.library_id = l.id and a.status = 'published' and a.import_uid is null
+      group by l.id, l.slug`.execute(t.db.kysely);
+    assert.equal(rows.length, 22);
+    for (const r of rows) {
+      assert.deepEqual(r.functions, ['art_culture', 'development_education', 'knowledge_information', 'meeting_debate', 'reading_literature'], r.slug);
+      assert.deepEqual(r.kinds, ['course', 'event', 'service'], r.slug);
+      assert.ok(r.online >= 1 && r.walkIn >= 1, r.slug);
+    }
+    const agenda = (await t.app.inject({ url: '/api/v1/libraries/groningen/activities' })).json();
+    assert.ok(agenda.activities.some((a: { title: string }) => a.title === 'Klik & Tik: digitale basisvaardigheden'));
+  });
+});

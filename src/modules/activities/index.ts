@@ -12,6 +12,7 @@ export {
   duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations,
   type ActivityInput, type AgendaEntry, type RegisterResult,
 } from './activities.service.ts';
+export { seedDemoActivities } from './activities.seed.ts';
 export { STATUTORY_FUNCTIONS, AUDIENCES, type StatutoryFunction, type Audience } from './activities.tables.ts';
 
 export async function activitiesModule(app: FastifyInstance): Promise<void> {
