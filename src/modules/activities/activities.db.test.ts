@@ -306,3 +306,61 @@ describe('the demo agenda', () => {
     assert.ok(agenda.activities.some((a: { title: string }) => a.title === 'Klik & Tik: digitale basisvaardigheden'));
   });
 });
+
+describe('messages, reminders and my activities', () => {
+  test('a librarian messages everyone registered or waiting (not the cancelled), audited', async () => {
+    const { id } = await buildActivity(t.db, utrecht, { capacity: 1 });
+    const [a, b, c] = [await member(), await member(), await member()];
+    for (const p of [a, b, c]) await t.app.inject({ method: 'POST', url: api(`/${id}/registrations`), cookies: p.cookies, payload: {} });
+    const cReg = (await t.app.inject({ url: api(`/${id}`), cookies: c.cookies })).json().myRegistrations[0];
+    await t.app.inject({ method: 'DELETE', url: api(`/${id}/registrations/${cReg.id}`), cookies: c.cookies });
+    const lib = await librarian();
+    const res = await t.app.inject({ method: 'POST', url: api(`/${id}/messages`), cookies: lib.cookies, payload: { subject: 'Andere zaal', body: 'We zitten in zaal 3.' } });
+    assert.deepEqual(res.json(), { sent: 2 });
+    const notices = await t.db.kysely.selectFrom('notice').select('toAddress').where('template', '=', 'activity_message').where('subject', 'like', '%Andere zaal').execute();
+    assert.deepEqual(notices.map((n) => n.toAddress).sort(), [a.email, b.email].sort());
+    const empty = await t.app.inject({ method: 'POST', url: api(`/${id}/messages`), cookies: lib.cookies, payload: { subject: '', body: 'x' } });
+    assert.equal(empty.statusCode, 422);
+    assert.equal((await t.app.inject({ method: 'POST', url: api(`/${id}/messages`), cookies: a.cookies, payload: { subject: 'Hoi', body: 'Spam' } })).statusCode, 403);
+  });
+
+  test('reminders go out once, a day before, to people with a seat (every meeting of a course)', async () => {
+    const soon = Date.now() + 20 * 3600_000;
+    const event = await buildActivity(t.db, utrecht, { capacity: 1, sessions: [{ startsAt: new Date(soon), endsAt: new Date(soon + 3600_000) }] });
+    const course = await buildActivity(t.db, utrecht, {
+      kind: 'course', sessions: [{ startsAt: new Date(soon - 6 * 86_400_000), endsAt: new Date(soon - 6 * 86_400_000 + 3600_000) }, { startsAt: new Date(soon + 3600_000), endsAt: new Date(soon + 7200_000) }],
+    });
+    const [seat, waiting] = [await member(), await member()];
+    for (const p of [seat, waiting]) await t.app.inject({ method: 'POST', url: api(`/${event.id}/registrations`), cookies: p.cookies, payload: {} });
+    // registered for the course before its first meeting
+    await t.db.kysely.insertInto('registration').values({
+      libraryId: utrecht, activityId: course.id, sessionId: course.sessionIds[0]!, accountId: seat.id, homeLibraryId: utrecht,
+      status: 'confirmed', waitlistPosition: null, code: 'coursecode0000000001',
+    }).execute();
+    const { systemCtx } = await import('../../platform/context.ts');
+    const { sendReminders } = await import('./activities.service.ts');
+    const ctx = systemCtx(t.db.kysely, t.config, 'reminders');
+    await sendReminders(ctx);
+    const mine = await t.db.kysely.selectFrom('notice').select(['toAddress', 'subject']).where('template', '=', 'activity_reminder').where('toAddress', 'in', [seat.email, waiting.email]).execute();
+    assert.equal(mine.filter((n) => n.toAddress === seat.email).length, 2, 'the event and the course meeting');
+    assert.equal(mine.filter((n) => n.toAddress === waiting.email).length, 0, 'not the waitlist');
+    await sendReminders(ctx);
+    const again = await t.db.kysely.selectFrom('notice').select('id').where('template', '=', 'activity_reminder').where('toAddress', '=', seat.email).execute();
+    assert.equal(again.length, 2, 'never twice');
+  });
+
+  test('my activities lists my registrations; the confirmation mail has a cancel link that works', async () => {
+    const p = await member();
+    const { id } = await buildActivity(t.db, utrecht, { title: 'Mijn lijstje' });
+    assert.equal((await t.app.inject({ url: api('/mine') })).statusCode, 401);
+    await t.app.inject({ method: 'POST', url: api(`/${id}/registrations`), cookies: p.cookies, payload: {} });
+    const mine = (await t.app.inject({ url: api('/mine'), cookies: p.cookies })).json();
+    assert.deepEqual(mine.registrations.map((r: { title: string }) => r.title), ['Mijn lijstje']);
+    const notice = await t.db.kysely.selectFrom('notice').select('bodyText').where('toAddress', '=', p.email).where('template', '=', 'activity_confirmed').executeTakeFirstOrThrow();
+    const link = /(https?:\/\/\S+\/afmelden\?r=\S+&code=\S+)/.exec(notice.bodyText)![1]!;
+    assert.ok(link.startsWith(`${t.config.publicUrl}/utrecht/activiteiten/${id}/afmelden?`));
+    const page = await t.app.inject({ url: link.slice(t.config.publicUrl.length), headers: { accept: 'text/html' } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /name="code" value="[^"]{16,}"/);
+  });
+});

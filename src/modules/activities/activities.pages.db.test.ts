@@ -195,3 +195,21 @@ describe('registration forms', () => {
     assert.doesNotMatch((await t.app.inject({ url: '/utrecht/activiteiten', headers: html })).body, /beheer\/activiteiten/);
   });
 });
+
+describe('my activities page', () => {
+  test('lists registrations with a cancel button that comes back to the list', async () => {
+    const p = await buildAccount(t);
+    const b = browser(await signIn(t, p.id));
+    const { id } = await buildActivity(t.db, utrecht, { title: 'Op mijn lijst' });
+    const detail = await b.get(`/utrecht/activiteiten/${id}`);
+    await b.post(`/utrecht/activiteiten/${id}/aanmelden`, { _csrf: csrfOf(detail.body) });
+    const mine = await b.get('/utrecht/mijn/activiteiten');
+    assert.equal(mine.statusCode, 200);
+    assert.match(mine.body, /Op mijn lijst/);
+    const reg = /name="registrationId" value="([^"]+)"/.exec(mine.body)![1]!;
+    const res = await b.post(`/utrecht/activiteiten/${id}/afmelden`, { _csrf: csrfOf(mine.body), registrationId: reg, terug: 'mijn' });
+    assert.equal(res.headers.location, '/utrecht/mijn/activiteiten?afgemeld=1');
+    assert.doesNotMatch((await b.get('/utrecht/mijn/activiteiten')).body, /Op mijn lijst/);
+    assert.equal((await t.app.inject({ url: '/utrecht/mijn/activiteiten', headers: html })).statusCode, 401);
+  });
+});

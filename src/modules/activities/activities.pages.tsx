@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../platform/errors.ts';
 import type { Lang } from '../../platform/i18n.ts';
 import { sendPage } from '../../platform/views/render.ts';
-import { csrfToken, verifyCsrf } from '../accounts/index.ts';
+import { LoginRequired, csrfToken, verifyCsrf } from '../accounts/index.ts';
 import { PortalPage, libraryUrl, portalInfo, type PortalInfo } from '../network/index.ts';
 import { AUDIENCE_LABELS, FUNCTION_LABELS, KIND_LABELS, priceText, whenText } from './activities.labels.ts';
 import { agendaQuery, feedFor } from './activities.routes.ts';
@@ -309,6 +309,36 @@ function activityPage(portal: PortalInfo, a: activities.ActivityDetail, csrf: st
   );
 }
 
+function myActivitiesPage(portal: PortalInfo, csrf: string, rows: Awaited<ReturnType<typeof activities.myRegistrations>>, notice: string | null) {
+  const { lang, base } = portal;
+  const title = lang === 'nl' ? 'Mijn activiteiten' : 'My activities';
+  return (
+    <PortalPage portal={portal} title={title} nav="account">
+      <h1 class="utrecht-heading-1">{title}</h1>
+      {notice ? <div class="eb-notice" role="status"><p class="utrecht-paragraph">{notice}</p></div> : null}
+      {rows.length ? (
+        <ul class="eb-agenda">
+          {rows.map((r) => (
+            <li class="eb-agenda__item">
+              <h2 class="utrecht-heading-3 eb-card__title"><a class="utrecht-link" href={`${base}/activiteiten/${r.activityId}`}>{r.title}</a></h2>
+              <p class="eb-agenda__when"><time datetime={r.startsAt.toISOString()}>{whenText(lang, r.startsAt, r.endsAt)}</time></p>
+              <p class="eb-agenda__meta">{r.status === 'waitlisted' ? T.onWaitlist[lang](r.waitlistPosition ?? 0) : T.haveSeat[lang]}</p>
+              {r.endsAt.getTime() > Date.now() && r.status !== 'attended' ? (
+                <form method="post" action={`${base}/activiteiten/${r.activityId}/afmelden`}>
+                  <input type="hidden" name="_csrf" value={csrf} />
+                  <input type="hidden" name="registrationId" value={r.id} />
+                  <input type="hidden" name="terug" value="mijn" />
+                  <button class="utrecht-button utrecht-button--secondary-action" type="submit">{T.cancel[lang]}<span class="eb-visually-hidden">: {r.title}</span></button>
+                </form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : <p class="utrecht-paragraph">{lang === 'nl' ? 'U bent voor geen activiteiten aangemeld.' : 'You have not registered for any activities.'} <a class="utrecht-link" href={`${base}/activiteiten`}>{T.back[lang]}</a></p>}
+    </PortalPage>
+  );
+}
+
 function cancelByCodePage(portal: PortalInfo, a: activities.ActivityDetail, csrf: string, registrationId: string, code: string) {
   const { lang, base } = portal;
   return (
@@ -429,6 +459,16 @@ export function registerActivityPages(app: FastifyInstance): void {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
       return renderActivity(req, reply, id, { errors: errorsOf(error, portal.lang) }, error.status);
     }
+    if (str(body.terug) === 'mijn') return reply.redirect(`${portal.base}/mijn/activiteiten?afgemeld=1`, 303);
     return reply.redirect(`${portal.base}/activiteiten/${id}?afgemeld=1`, 303);
+  });
+
+  // "My activities" in the account pages (the accounts/membership modules own the rest of /mijn).
+  app.get('/:slug/mijn/activiteiten', { schema: { hide: true } }, async (req, reply) => {
+    const portal = portalInfo(req);
+    if (req.ctx.actor.kind !== 'account') throw LoginRequired();
+    const rows = await activities.myRegistrations(req.ctx, portal.library.id);
+    const notice = (req.query as Record<string, unknown>).afgemeld === '1' ? T.cancelled[portal.lang] : null;
+    return sendPage(reply, myActivitiesPage(portal, csrfToken(req, reply), rows, notice));
   });
 }

@@ -4,6 +4,7 @@ import { Type, type Static, type TypeBoxTypeProvider } from '@fastify/type-provi
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Ctx } from '../../platform/context.ts';
 import { problem } from '../../platform/http/problem-schema.ts';
+import { LoginRequired } from '../accounts/index.ts';
 import { getLibrary, libraryUrl, type Library } from '../network/index.ts';
 import * as activities from './activities.service.ts';
 import { ACTIVITY_KINDS, AUDIENCES, STATUTORY_FUNCTIONS } from './activities.tables.ts';
@@ -267,6 +268,42 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
     const library = await lib(req, req.params.slug);
     const { calendar: text, ...options } = req.body;
     return activities.importCalendar(req.ctx, library.id, text, options);
+  });
+
+  api.get(`${base}/mine`, {
+    config: { auth: 'session' },
+    schema: {
+      tags, operationId: 'myRegistrations', summary: 'My activities: the signed-in person\'s registrations at this library',
+      params: LibParams,
+      response: {
+        200: Type.Object({ registrations: Type.Array(Type.Object({
+          id: Uuid, activityId: Uuid, sessionId: Uuid, title: Type.String(), status: Type.String(),
+          position: Type.Union([Type.Integer(), Type.Null()]), startsAt: Type.String({ format: 'date-time' }), endsAt: Type.String({ format: 'date-time' }),
+        })) }),
+        401: problem('Not signed in'),
+      },
+    },
+  }, async (req) => {
+    const library = await lib(req, req.params.slug);
+    if (req.ctx.actor.kind !== 'account') throw LoginRequired();
+    const rows = await activities.myRegistrations(req.ctx, library.id);
+    return { registrations: rows.map((r) => ({
+      id: r.id, activityId: r.activityId, sessionId: r.sessionId, title: r.title, status: r.status, position: r.waitlistPosition,
+      startsAt: r.startsAt.toISOString(), endsAt: r.endsAt.toISOString(),
+    })) };
+  });
+
+  api.post(`${base}/:id/messages`, {
+    config: { auth: 'staff' },
+    schema: {
+      tags, operationId: 'messageRegistrants', summary: 'Send a message to everyone registered or waiting (through the mail outbox)',
+      params: ActivityParams,
+      body: Type.Object({ subject: Type.String({ maxLength: 200 }), body: Type.String({ maxLength: 5000 }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ sent: Type.Integer() }), 401: problem('Not signed in'), 403: problem('Not a librarian'), 404: problem('No such activity'), 422: problem('Empty subject or message') },
+    },
+  }, async (req) => {
+    const library = await lib(req, req.params.slug);
+    return activities.messageRegistrants(req.ctx, library.id, req.params.id, req.body);
   });
 
   api.get(`${base}/:id`, {

@@ -3,12 +3,13 @@
 // its own tenant transaction; staff actions call the policy inside it.
 import crypto from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
-import { inTenant, type Tx } from '../../platform/db/tenant.ts';
+import { inNetwork, inTenant, type Tx } from '../../platform/db/tenant.ts';
 import {
   ActivityCancelled, ActivityInvalid, ActivityNotFound, AlreadyRegistered, CancellationClosed, CheckInRefused,
   ConsentRequired, EmailInvalid, NoSeats, NotBookable, RegistrationClosed, RegistrationNotFound, SessionNotFound,
   SessionRequired,
 } from './activities.errors.ts';
+import { libraryUrl } from '../network/index.ts';
 import { canCheckIn, canManageActivities, isStaff } from './activities.policy.ts';
 import * as repo from './activities.repository.ts';
 import {
@@ -156,6 +157,8 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
     // second registration racing this one is refused by the unique index (registration_one_live).
     if (await repo.liveRegistration(tx, libraryId, sessionId, person.id)) throw AlreadyRegistered();
     const contact = await repo.accountContact(tx, person.id);
+    const { slug } = await tx.selectFrom('library').select('slug').where('id', '=', libraryId).executeTakeFirstOrThrow();
+    const activityUrl = `${libraryUrl(ctx, slug)}activiteiten/${activityId}`;
 
     // The seat counter: concurrent registrations for this session wait here, one by one.
     const session = (await repo.lockSession(tx, libraryId, sessionId))!;
@@ -169,6 +172,8 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
     });
     await notify(tx, libraryId, person.id, decided.status === 'confirmed' ? 'activity_confirmed' : 'activity_waitlisted', {
       title: activity.title, startsAt: session.startsAt, code: row.code, position: row.waitlistPosition,
+      // the cancel link works without signing in (guests have no password)
+      cancelUrl: `${activityUrl}/afmelden?r=${row.id}&code=${row.code}`,
     }, contact);
     return {
       id: row.id,
@@ -264,7 +269,7 @@ const when = (lang: 'nl' | 'en', d: Date) => new Intl.DateTimeFormat(lang === 'n
 }).format(d);
 
 async function notify(tx: Tx, libraryId: string, accountId: string | null, template: Template,
-  data: { title: string; startsAt: Date; code?: string; position?: number | null },
+  data: { title: string; startsAt: Date; code?: string; position?: number | null; cancelUrl?: string },
   known?: Awaited<ReturnType<typeof repo.accountContact>>): Promise<void> {
   if (!accountId) return;
   const to = known ?? await repo.accountContact(tx, accountId);
@@ -289,7 +294,8 @@ async function notify(tx: Tx, libraryId: string, accountId: string | null, templ
       en: [`Cancelled: ${data.title}`, `Your registration for ${data.title} on ${at} is cancelled.`],
     },
   };
-  const [subject, bodyText] = texts[template][lang];
+  const [subject, text] = texts[template][lang];
+  const bodyText = data.cancelUrl ? `${text}\n\n${lang === 'nl' ? 'Kunt u niet komen? Meld u af' : 'Cannot come? Cancel'}: ${data.cancelUrl}` : text;
   await repo.insertNotice(tx, { libraryId, accountId, toAddress: to.email, template, subject, bodyText });
 }
 
@@ -609,4 +615,83 @@ export async function importCalendar(ctx: Ctx, libraryId: string, text: string, 
     }
     return report;
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages and reminders (through the outbox)
+
+/** A message from the librarian to everyone registered or waiting (e.g. a change of room). */
+export async function messageRegistrants(ctx: Ctx, libraryId: string, activityId: string, message: { subject: string; body: string }): Promise<{ sent: number }> {
+  if (!isUuid(activityId)) throw ActivityNotFound();
+  const subject = message.subject.trim();
+  const body = message.body.trim();
+  const problems: { field: string; nl: string; en: string }[] = [];
+  if (subject.length < 2 || subject.length > 200) problems.push({ field: 'subject', nl: 'Geef een onderwerp van 2 tot 200 tekens.', en: 'Give a subject of 2 to 200 characters.' });
+  if (body.length < 2 || body.length > 5000) problems.push({ field: 'body', nl: 'Schrijf een bericht van 2 tot 5000 tekens.', en: 'Write a message of 2 to 5000 characters.' });
+  if (problems.length) throw ActivityInvalid(problems);
+  return inTenant(ctx.db, libraryId, async (tx) => {
+    const actorId = await canManageActivities(tx, libraryId, ctx.actor);
+    const activity = await repo.findActivity(tx, libraryId, activityId);
+    if (!activity) throw ActivityNotFound();
+    const people = await tx.selectFrom('registration as r').innerJoin('account as a', 'a.id', 'r.accountId')
+      .select(['a.id', 'a.email']).distinct()
+      .where('r.libraryId', '=', libraryId).where('r.activityId', '=', activityId).where('r.status', '<>', 'cancelled')
+      .execute();
+    if (people.length) {
+      await tx.insertInto('notice').values(people.map((p) => ({
+        libraryId, accountId: p.id, toAddress: p.email, template: 'activity_message',
+        subject: `${activity.title}: ${subject}`, bodyText: body,
+      }))).execute();
+    }
+    await tx.insertInto('auditEvent').values({
+      libraryId, actorAccountId: ctx.actor.kind === 'account' ? actorId : null, action: 'activities.registrants.messaged',
+      details: JSON.stringify({ activityId, recipients: people.length }),
+    }).execute();
+    return { sent: people.length };
+  });
+}
+
+/**
+ * Reminders one day before: for every session starting within `withinHours`, each person with a
+ * seat gets one notice. A background job runs this (e.g. hourly); claiming the session with
+ * reminded_at makes a second run, or a second worker, send nothing twice.
+ */
+export async function sendReminders(ctx: Ctx, now = new Date(), withinHours = 24): Promise<number> {
+  const libraries = await inNetwork(ctx.db, (tx) => tx.selectFrom('library').select('id').execute());
+  const until = new Date(now.getTime() + withinHours * 3600_000);
+  let sent = 0;
+  for (const { id: libraryId } of libraries) {
+    sent += await inTenant(ctx.db, libraryId, async (tx) => {
+      const claimed = await tx.updateTable('activitySession').set({ remindedAt: now })
+        .where('libraryId', '=', libraryId).where('remindedAt', 'is', null).where('status', '=', 'scheduled')
+        .where('startsAt', '>', now).where('startsAt', '<=', until)
+        .where((eb) => eb.exists(eb.selectFrom('activity as a').select('a.id')
+          .whereRef('a.libraryId', '=', 'activitySession.libraryId').whereRef('a.id', '=', 'activitySession.activityId')
+          .where('a.status', '=', 'published').where('a.registrationRequired', '=', true)))
+        .returning(['id', 'activityId', 'startsAt', 'endsAt']).execute();
+      let n = 0;
+      for (const s of claimed) {
+        const a = (await repo.findActivity(tx, libraryId, s.activityId))!;
+        // a course is booked on its first meeting: its people are reminded of every meeting
+        const people = await tx.selectFrom('registration as r').innerJoin('account as acc', 'acc.id', 'r.accountId')
+          .select(['acc.id', 'acc.email', 'acc.preferredLanguage', 'r.code'])
+          .where('r.libraryId', '=', libraryId).where('r.activityId', '=', s.activityId).where('r.status', 'in', ['confirmed', 'attended'])
+          .where((eb) => (a.kind === 'course' ? eb.val(true) : eb('r.sessionId', '=', s.id)))
+          .execute();
+        for (const p of people) {
+          const at = when(p.preferredLanguage, s.startsAt);
+          await repo.insertNotice(tx, {
+            libraryId, accountId: p.id, toAddress: p.email, template: 'activity_reminder',
+            subject: p.preferredLanguage === 'nl' ? `Morgen: ${a.title}` : `Tomorrow: ${a.title}`,
+            bodyText: p.preferredLanguage === 'nl'
+              ? `Een herinnering: ${a.title} op ${at}.\nLaat bij de deur deze code zien: ${p.code}`
+              : `A reminder: ${a.title} on ${at}.\nShow this code at the door: ${p.code}`,
+          });
+          n++;
+        }
+      }
+      return n;
+    });
+  }
+  return sent;
 }

@@ -303,6 +303,14 @@ function overviewPage(portal: PortalInfo, csrf: string, entries: activities.Agen
 
 type RegList = Awaited<ReturnType<typeof activities.listRegistrations>>;
 
+const M = {
+  title: { nl: 'Bericht aan alle aangemelde deelnemers', en: 'Message to everyone registered' },
+  subject: { nl: 'Onderwerp', en: 'Subject' },
+  body: { nl: 'Bericht', en: 'Message' },
+  send: { nl: 'Versturen', en: 'Send' },
+  sent: { nl: (n: string) => `Bericht verstuurd aan ${n} personen.`, en: (n: string) => `Message sent to ${n} people.` },
+};
+
 function registrationsPage(portal: PortalInfo, csrf: string, data: RegList, notice: string | null, errors: { field: string | null; text: string }[]) {
   const { lang, base } = portal;
   const tt = (x: { nl: string; en: string }) => x[lang];
@@ -341,6 +349,21 @@ function registrationsPage(portal: PortalInfo, csrf: string, data: RegList, noti
         </div>
         <button class="utrecht-button utrecht-button--primary-action" type="submit">{tt(T.checkIn)}</button>
       </form>
+      <section aria-labelledby="message">
+        <h2 id="message" class="utrecht-heading-2">{tt(M.title)}</h2>
+        <form class="eb-form" method="post" action={`${path}/bericht`}>
+          <input type="hidden" name="_csrf" value={csrf} />
+          <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for="subject">{tt(M.subject)}</label>
+            <input class="utrecht-textbox utrecht-textbox--html-input" id="subject" name="subject" type="text" maxlength={200} />
+          </div>
+          <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for="body">{tt(M.body)}</label>
+            <textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="body" name="body" rows={4} maxlength={5000} />
+          </div>
+          <button class="utrecht-button utrecht-button--secondary-action" type="submit">{tt(M.send)}</button>
+        </form>
+      </section>
       {data.registrations.length ? (
         <div class="eb-table-wrap">
           <table class="utrecht-table">
@@ -532,7 +555,9 @@ export function registerStaffPages(app: FastifyInstance): void {
     const portal = portalInfo(req);
     const { id } = req.params as { id: string };
     const data = await activities.listRegistrations(req.ctx, portal.library.id, id);
-    const notice = (req.query as Record<string, unknown>).ingecheckt === '1' ? T.checkedInMsg[portal.lang] : null;
+    const q = req.query as Record<string, unknown>;
+    const notice = q.ingecheckt === '1' ? T.checkedInMsg[portal.lang]
+      : typeof q.verstuurd === 'string' && /^\d{1,6}$/.test(q.verstuurd) ? M.sent[portal.lang](q.verstuurd) : null;
     return sendPage(reply, registrationsPage(portal, csrfToken(req, reply), data, notice, []));
   });
 
@@ -542,6 +567,21 @@ export function registerStaffPages(app: FastifyInstance): void {
     const data = await activities.listRegistrations(req.ctx, portal.library.id, id, 'export');
     return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="aanmeldingen.csv"')
       .header('cache-control', 'no-store').send(registrationsCsv(data.registrations));
+  });
+
+  app.post(`${base}/:id/bericht`, { schema: { hide: true } }, async (req, reply) => {
+    verifyCsrf(req);
+    const portal = portalInfo(req);
+    const { id } = req.params as { id: string };
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      const { sent } = await activities.messageRegistrants(req.ctx, portal.library.id, id, { subject: str(body.subject) ?? '', body: str(body.body) ?? '' });
+      return reply.redirect(`${portal.base}/beheer/activiteiten/${id}/aanmeldingen?verstuurd=${sent}`, 303);
+    } catch (error) {
+      const errors = formError(error, portal.lang);
+      const data = await activities.listRegistrations(req.ctx, portal.library.id, id);
+      return sendPage(reply, registrationsPage(portal, csrfToken(req, reply), data, null, errors), 422);
+    }
   });
 
   app.post(`${base}/:id/inchecken`, { schema: { hide: true } }, async (req, reply) => {

@@ -9,7 +9,7 @@ import './activities.tables.ts';
 
 export {
   agenda, getActivity, register, cancelRegistration, checkIn, createActivity, updateActivity, setStatus,
-  duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations,
+  duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations, messageRegistrants, sendReminders, importCalendar, calendarFeed,
   type ActivityInput, type AgendaEntry, type RegisterResult,
 } from './activities.service.ts';
 export { seedDemoActivities } from './activities.seed.ts';
