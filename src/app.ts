@@ -23,6 +23,7 @@ import { membershipModule } from './modules/membership/index.ts';
 import { noticesModule } from './modules/notices/index.ts';
 import { catalogueModule } from './modules/catalogue/index.ts';
 import { discoveryModule } from './modules/discovery/index.ts';
+import { activitiesModule } from './modules/activities/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,12 +77,13 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   });
 
   // Pages that modules after the foundation serve; until then the portal shows an honest notice.
-  const installedPages = new Set<string>(['mijn', 'zoeken']);
+  const installedPages = new Set<string>(['mijn', 'zoeken', 'activiteiten']);
   await networkModule(app, { installedPages });
   await membershipModule(app);
   noticesModule(app);
   await catalogueModule(app);
   await discoveryModule(app);
+  await activitiesModule(app);
   installApiDocs(app);
   return app;
 }

@@ -9,6 +9,7 @@ import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/netw
 import { seedDemoMembership } from './modules/membership/index.ts';
 import { seedDemoStaff } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
+import { seedDemoActivities } from './modules/activities/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -24,6 +25,9 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
     await seedDemoMembership(db.kysely);
     await seedDemoStaff(db.kysely);
     log(`demo network seeded: ${count} libraries`);
+    // activities module: demo agenda of every demo library
+    const activities = await seedDemoActivities(db.kysely);
+    log(`demo activities seeded: ${activities}`);
   }
   // demo catalogue (issue #4): only into a catalogue without the DBNL titles
   if (config.seedDemo) {

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { seedDemoNetwork, seedReferenceData } from '../../src/modules/network/index.ts';
 import { seedDemoMembership } from '../../src/modules/membership/index.ts';
 import { seedDemoCatalogue } from '../../src/modules/catalogue/index.ts';
+import { seedDemoActivities } from '../../src/modules/activities/index.ts';
 import type { PGlite } from '@electric-sql/pglite';
 
 export function serverUrl(database: string): string {
@@ -40,6 +41,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
       await seedDemoNetwork(db.kysely);
       await seedDemoMembership(db.kysely);
       await seedDemoCatalogue(db.kysely);
+      await seedDemoActivities(db.kysely);
     } finally {
       await db.close();
     }
@@ -62,6 +64,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
   await seedDemoNetwork(db.kysely);
   await seedDemoMembership(db.kysely);
   await seedDemoCatalogue(db.kysely);
+  await seedDemoActivities(db.kysely);
   const dump = await (db as unknown as { pglite: PGlite }).pglite.dumpDataDir('none');
   await db.close();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-test-')), 'template.tar');
