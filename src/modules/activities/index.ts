@@ -6,6 +6,32 @@ import { registerActivityPages } from './activities.pages.tsx';
 import { activitiesRoutes } from './activities.routes.ts';
 import { registerStaffPages } from './activities.staff-pages.tsx';
 import './activities.tables.ts';
+import { inNetwork, inTenant } from '../../platform/db/tenant.ts';
+import { registerPersonalDataSource } from '../../platform/personal-data.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { anonymiseRegistrations } from './activities.service.ts';
+
+// Registrations live at the organising library (shared activities: any library), so export and
+// erasure look in every library, one short transaction each.
+async function librariesOf(ctx: Ctx) {
+  return inNetwork(ctx.db, (tx) => tx.selectFrom('library').select('id').execute());
+}
+registerPersonalDataSource({
+  name: 'activityRegistrations',
+  tables: ['registration'],
+  async collect(ctx, accountId) {
+    const out: unknown[] = [];
+    for (const { id } of await librariesOf(ctx)) {
+      out.push(...await inTenant(ctx.db, id, (tx) => tx.selectFrom('registration as r').innerJoin('activity as a', (j) => j.onRef('a.id', '=', 'r.activityId').onRef('a.libraryId', '=', 'r.libraryId'))
+        .select(['a.title', 'r.status', 'r.waitlistPosition', 'r.createdAt', 'r.cancelledAt', 'r.checkedInAt'])
+        .where('r.accountId', '=', accountId).execute()));
+    }
+    return out;
+  },
+  async anonymise(ctx, accountId) {
+    for (const { id } of await librariesOf(ctx)) await inTenant(ctx.db, id, (tx) => anonymiseRegistrations(tx, id, accountId));
+  },
+});
 
 export {
   agenda, getActivity, register, cancelRegistration, checkIn, createActivity, updateActivity, setStatus,

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import { inNetwork, inTenant, type Tx } from '../../platform/db/tenant.ts';
 import type { FieldError, LocalisedText } from '../../platform/errors.ts';
+import { personalDataSources } from '../../platform/personal-data.ts';
 import { parsePostcode } from '../../shared/postcode.ts';
 import { isEmail, issueEmailToken, normaliseEmail, VERIFY_HOURS } from '../accounts/accounts.service.ts';
 import { hashSecret, pinProblem } from '../accounts/credentials.ts';
@@ -250,7 +251,9 @@ export async function exportMyData(ctx: Ctx) {
       .where((eb) => eb.or([eb('subjectAccountId', '=', id), eb('actorAccountId', '=', id)])).orderBy('at').execute(),
     mail: await tx.selectFrom('notice').select(['template', 'subject', 'createdAt', 'sentAt']).where('accountId', '=', id).execute(),
   }));
-  return { exportedAt: new Date().toISOString(), format: 'eenbieb-personal-data/1', ...network, homeLibrary: library };
+  const elsewhere: Record<string, unknown> = {};
+  for (const source of personalDataSources()) elsewhere[source.name] = await source.collect(ctx, id);
+  return { exportedAt: new Date().toISOString(), format: 'eenbieb-personal-data/1', ...network, homeLibrary: library, ...elsewhere };
 }
 
 /** Deletion: a 14-day grace period (cancellable), then `eraseDueAccounts` erases personal data. */
@@ -281,6 +284,7 @@ export async function eraseDueAccounts(ctx: Ctx, now = new Date()): Promise<numb
   const due = await inNetwork(ctx.db, (tx) => tx.selectFrom('account').select(['id', 'homeLibraryId'])
     .where('status', '=', 'deleting').where('deletionRequestedAt', '<=', new Date(now.getTime() - DELETION_GRACE_DAYS * 86_400_000)).execute());
   for (const a of due) {
+    for (const source of personalDataSources()) await source.anonymise(ctx, a.id);
     await inTenant(ctx.db, a.homeLibraryId, async (tx) => {
       await tx.deleteFrom('memberProfile').where('accountId', '=', a.id).execute();
       await tx.deleteFrom('consent').where('accountId', '=', a.id).execute();
