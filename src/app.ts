@@ -28,7 +28,7 @@ import { activitiesModule } from './modules/activities/index.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Paths that belong to the platform, never to a library portal on its own host name. */
-const PLATFORM_PATHS = /^\/(api|static|healthz|readyz|metrics)(\/|$|\?)/;
+const PLATFORM_PATHS = /^\/(api|static|healthz|readyz|metrics|oidc|oidc-interaction|dev)(\/|$|\?)/;
 
 export interface BuildOptions {
   /** Replaces the logger destination (tests capture logs to check that no personal data leaks). */

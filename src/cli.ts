@@ -10,6 +10,7 @@ import { seedDemoMembership } from './modules/membership/index.ts';
 import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoActivities } from './modules/activities/index.ts';
+import { registerClient } from './modules/accounts/oidc/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
@@ -28,6 +29,10 @@ Commands:
         [--municipality GMxxxx]
                         create a staff account (password from EENBIEB_STAFF_PASSWORD) or grant a role
   route <postcode>      show which library serves a postcode
+  oidc-client add --name <name> --redirect-uri <url> [--redirect-uri <url> ...]
+        [--scope library,membership_active,age_group,profile,email] [--public]
+                        register a digital service for single sign-on (OpenID Connect client);
+                        --public: an app without a secret (PKCE), else the secret is shown once
   openapi [--write|--check]
                         print the OpenAPI document, write it to openapi.json, or check it is current
   help                  show this help
@@ -116,6 +121,31 @@ export async function main(argv: string[]): Promise<number> {
           throw e;
         }
       });
+    // single sign-on for digital services (issue 3 item 8)
+    case 'oidc-client': {
+      const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+      const redirectUris = args.flatMap((a, i) => (a === '--redirect-uri' && args[i + 1] ? [args[i + 1]!] : []));
+      if (args[0] !== 'add' || !opt('name') || !redirectUris.length) {
+        out('usage: eenbieb oidc-client add --name <name> --redirect-uri <url> [--scope library,membership_active,...] [--public]');
+        return 2;
+      }
+      return withDb(config, async (db) => {
+        try {
+          const c = await registerClient(systemCtx(db.kysely, config, 'cli'), {
+            name: opt('name')!, redirectUris, scopes: opt('scope')?.split(',').map((s) => s.trim()).filter(Boolean), public: args.includes('--public'),
+          });
+          out(`client_id:     ${c.clientId}`);
+          if (c.clientSecret) out(`client_secret: ${c.clientSecret}   (shown only now: store it in the service)`);
+          else out('public client: no secret, PKCE (S256) required');
+          out(`scopes:        ${c.scopes.join(' ')}`);
+          out(`issuer:        ${config.publicUrl}/oidc`);
+          return 0;
+        } catch (e) {
+          if (e instanceof AppError) { out(e.fields.length ? e.fields.map((f) => f.message.en).join('\n') : e.text.en); return 2; }
+          throw e;
+        }
+      });
+    }
     case 'openapi': {
       const db = await prepareDatabase({ ...config, databaseUrl: null, dataDir: 'memory://', seedDemo: false }, () => {});
       try {

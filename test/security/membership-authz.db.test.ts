@@ -80,6 +80,8 @@ const CASES: Case[] = [
   { method: 'GET', url: '/api/v1/libraries/utrecht/members/{memberA}?reason=desk_question', route: 'GET /api/v1/libraries/:slug/members/:accountId', expect: staffOnlyA },
   { method: 'GET', url: '/api/v1/libraries/amsterdam/members/{memberA}?reason=desk_question', route: 'GET /api/v1/libraries/:slug/members/:accountId', expect: { anonymous: 401, members: 403, deskA: 403, deskB: 404, adminA: 403, networkStaff: 403, municipalityViewer: 403 } },
   { method: 'GET', url: '/api/v1/libraries/utrecht/audit', route: 'GET /api/v1/libraries/:slug/audit', expect: { anonymous: 401, members: 403, deskA: 403, deskB: 403, adminA: 200, networkStaff: 403, municipalityViewer: 403 } },
+  // network staff only, and only with a second factor: networkStaff here has none (403 ACCOUNTS_SECOND_FACTOR_REQUIRED); the allowed path is in oidc.db.test.ts
+  { method: 'POST', url: '/api/v1/oidc/clients', route: 'POST /api/v1/oidc/clients', payload: () => ({ name: 'Matrix', redirectUris: ['https://dienst.example/cb'] }), expect: { anonymous: 401, members: 403, staff: 403 } },
   { method: 'POST', url: '/api/v1/me/membership/stop', route: 'POST /api/v1/me/membership/stop', expect: { anonymous: 401, members: 204, staff: 422 } },
 ];
 

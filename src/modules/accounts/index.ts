@@ -7,6 +7,7 @@ import { LoginRequired } from './accounts.errors.ts';
 import { loadSession, sessionToken, type LoadedSession } from './session.ts';
 import './accounts.tables.ts';
 import { accountsRoutes } from './accounts.routes.ts';
+import { oidcModule } from './oidc/index.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,4 +44,7 @@ export async function accountsModule(app: FastifyInstance): Promise<void> {
     };
   });
   await accountsRoutes(app);
+
+  // Single sign-on for digital services: OpenID Connect provider under /oidc (issue 3 item 8)
+  await oidcModule(app);
 }
