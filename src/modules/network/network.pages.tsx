@@ -248,6 +248,8 @@ const UPCOMING: Record<string, { nav: 'search' | 'activities' | 'account'; title
   },
 };
 
+const homeCache = new WeakMap<network.Library, Map<string, string>>();
+
 export function registerPortalPages(app: FastifyInstance, installedPages: Set<string>): void {
   app.get('/:slug/theme.css', { schema: { hide: true } }, async (req, reply) => {
     const { library } = portalInfo(req);
@@ -258,8 +260,23 @@ export function registerPortalPages(app: FastifyInstance, installedPages: Set<st
 
   app.get('/:slug/', { schema: { hide: true } }, async (req, reply) => {
     const portal = portalInfo(req);
+    // The home page is the busiest page of every portal and the same for every anonymous visitor
+    // within a minute (opening states change by the minute): it is rendered once per library,
+    // language, address and minute. Signed-in visitors always get a fresh render.
+    const anonymous = req.ctx.actor.kind === 'anonymous';
+    const key = `${portal.lang}|${portal.base}|${portal.url}|${Math.floor(Date.now() / 60_000)}`;
+    const cached = anonymous ? homeCache.get(portal.library)?.get(key) : undefined;
+    if (cached) return reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(cached);
     const branches = await network.listBranches(req.ctx, portal.library.id);
-    return sendPage(reply, homePage(portal, branches));
+    const html = renderDocument(homePage(portal, branches));
+    if (anonymous) {
+      // a new Library object (after the library cache's TTL or a change) starts a new page cache
+      const pages = homeCache.get(portal.library) ?? new Map<string, string>();
+      if (pages.size > 50) pages.clear();
+      pages.set(key, html);
+      homeCache.set(portal.library, pages);
+    }
+    return reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
   });
 
   app.get('/:slug/vestigingen', { schema: { hide: true } }, async (req, reply) => {
