@@ -166,10 +166,6 @@ export async function search(tx: Tx, libraryId: string, r: SearchRequest, branch
       (select min(year) from rows r where ${allExcept(p, 'year')}) as ymin,
       (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax
   `;
-  if (process.env.EXPLAIN_SEARCH) {
-    const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers) ${query}`.execute(tx);
-    console.log(plan.rows.map((r) => r['QUERY PLAN']).join('\n'));
-  }
   // A search is short OLTP work; PostgreSQL's JIT compiler, triggered by the planner's pessimistic
   // estimates for the CTEs, would spend over a second compiling it. (PGlite has no JIT; the
   // setting is accepted and ignored.)
