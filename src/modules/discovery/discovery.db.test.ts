@@ -211,6 +211,22 @@ describe('bad input', () => {
   });
 });
 
+describe('completions while typing', () => {
+  const complete = async (q: string) => t.app.inject({ url: `/api/v1/libraries/utrecht/search/completions?q=${encodeURIComponent(q)}` });
+
+  test('the last word is completed from the catalogue, the words before it kept, accents folded', async () => {
+    assert.ok((await complete('vestd')).json().completions.includes('vestdijk'));
+    assert.ok((await complete('max havel')).json().completions.includes('max havelaar'));
+    assert.ok((await complete('Poë')).json().completions.some((c: string) => c.startsWith('poe')));
+  });
+
+  test('nothing to complete gives an empty list; a very long query is a 400', async () => {
+    assert.deepEqual((await complete('%_\\')).json().completions, []);
+    assert.deepEqual((await complete('a')).json().completions, []);
+    assert.equal((await complete('x'.repeat(201))).statusCode, 400);
+  });
+});
+
 describe('the results page', () => {
   const page = (query: string) => t.app.inject({ url: `/utrecht/zoeken?${query}`, headers: { accept: 'text/html' } });
 

@@ -252,3 +252,12 @@ export async function closestWords(tx: Tx, q: string): Promise<{ word: string; k
   `.execute(tx);
   return rows;
 }
+
+/** Known words that start with `prefix` (accent-folded), most used first. */
+export async function completions(tx: Tx, prefix: string, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ word: string }>`
+    select word from search_vocabulary
+    where word like (replace(replace(replace(eenbieb_fold(${prefix}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')
+    order by ndoc desc, word limit ${limit}`.execute(tx);
+  return rows.map((r) => r.word);
+}

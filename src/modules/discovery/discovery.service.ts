@@ -192,3 +192,17 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     };
   });
 }
+
+/**
+ * Completions of what a visitor is typing: the query with its last word completed from the words
+ * of the national catalogue. Only an enhancement of the search box; nothing depends on it.
+ */
+export async function complete(ctx: Ctx, q: string): Promise<string[]> {
+  const libraryId = ctx.libraryId;
+  if (!libraryId) throw new Error('completion without a library');
+  const m = /^(.*?)([\p{L}\p{N}]{2,})$/u.exec(q.slice(0, 200));
+  if (!m) return [];
+  const [, head, last] = m;
+  const words = await inTenant(ctx.db, libraryId, (tx) => repo.completions(tx, last!, 8));
+  return words.map((w) => `${head}${w}`);
+}
