@@ -112,17 +112,15 @@ CREATE TABLE title_contributor (
 );
 CREATE INDEX title_contributor_contributor_idx ON title_contributor (contributor_id);
 
--- Visibility of local-only titles: a portal sees national titles and its own tenant's local titles,
--- never another library's. It is decided in the queries (catalogue.repository.ts `visibleTo`,
--- discovery.repository.ts), not by a SELECT policy on title: under row-level security PostgreSQL
--- may not use an index for an operator that is not LEAKPROOF, and the full-text match (@@) is not,
--- so a policy here turns every search into a scan of the whole catalogue. RLS stays enabled on
--- title for the write policies (0021); its read policy lets every row through.
+-- Visibility of local-only titles, decided in the database: the application role sees national
+-- titles and the titles its own tenant owns; with no tenant set (network path) only national ones.
+-- The owner (migrations, seed, MARC import CLI) is not subject to it (RLS is not forced here).
 ALTER TABLE work ENABLE ROW LEVEL SECURITY;
 CREATE POLICY visible ON work FOR SELECT
   USING (owner_library_id IS NULL OR owner_library_id = nullif(current_setting('app.library_id', true), '')::uuid);
 ALTER TABLE title ENABLE ROW LEVEL SECURITY;
-CREATE POLICY readable ON title FOR SELECT USING (true);
+CREATE POLICY visible ON title FOR SELECT
+  USING (owner_library_id IS NULL OR owner_library_id = nullif(current_setting('app.library_id', true), '')::uuid);
 GRANT SELECT ON work, title, contributor, title_contributor TO eenbieb_app;
 -- TODO(#4): staff endpoints (add/edit local titles) need staff sessions from the membership work;
 -- they will get INSERT/UPDATE policies limited to owner_library_id = the tenant.
@@ -147,11 +145,11 @@ CREATE TABLE item (
 CREATE INDEX item_title_idx ON item (library_id, title_id, branch_id, status);
 SELECT eenbieb_enable_tenancy('item');
 -- A library can hold copies of national titles and of its own local titles, never of another
--- library's local title.
+-- library's local title: the subquery runs under title's visibility policy.
 CREATE POLICY item_title_visible_insert ON item AS RESTRICTIVE FOR INSERT
-  WITH CHECK (EXISTS (SELECT 1 FROM title t WHERE t.id = title_id AND (t.owner_library_id IS NULL OR t.owner_library_id = library_id)));
+  WITH CHECK (EXISTS (SELECT 1 FROM title t WHERE t.id = title_id));
 CREATE POLICY item_title_visible_update ON item AS RESTRICTIVE FOR UPDATE
-  USING (true) WITH CHECK (EXISTS (SELECT 1 FROM title t WHERE t.id = title_id AND (t.owner_library_id IS NULL OR t.owner_library_id = library_id)));
+  USING (true) WITH CHECK (EXISTS (SELECT 1 FROM title t WHERE t.id = title_id));
 
 -- Typo tolerance: the distinct words of the indexed text (accent-folded, unstemmed) with how many
 -- titles use them. A misspelled query word is matched against this small table by trigram
