@@ -1,7 +1,20 @@
-// SQL of the catalogue module. Functions take the transaction they run in; title visibility
-// (national, or local to the tenant) is applied by the row-level security policy on title.
+// SQL of the catalogue module. Functions take the transaction they run in. Every read of title
+// applies `visibleTo`: national titles, and the local titles of the library that asks (see
+// 0020_catalogue.sql for why this is in the queries rather than a row-level security policy).
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import type { Database } from '../../platform/db/database.ts';
 import type { Tx } from '../../platform/db/tenant.ts';
 import './catalogue.tables.ts';
+
+export function visibleTo(libraryId: string) {
+  return (eb: ExpressionBuilder<Database & { t: Database['title'] }, 't'>) =>
+    eb.or([eb('t.ownerLibraryId', 'is', null), eb('t.ownerLibraryId', '=', libraryId)]);
+}
+
+/** The same rule for raw SQL over `title` aliased as `alias`. */
+export function visibleToSql(alias: string, libraryId: string): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(`${alias}.owner_library_id`)} is null or ${sql.ref(`${alias}.owner_library_id`)} = ${libraryId})`;
+}
 
 const TITLE_COLUMNS = [
   't.id', 't.workId', 't.ownerLibraryId', 't.source', 't.sourceId', 't.format', 't.title', 't.subtitle', 't.contributorNames',
@@ -9,12 +22,12 @@ const TITLE_COLUMNS = [
   't.audience', 't.aviLevel', 't.isbn', 't.ppn', 't.description', 't.openAccessUrl', 't.popularity',
 ] as const;
 
-export async function findTitle(tx: Tx, id: string) {
-  return tx.selectFrom('title as t').select(TITLE_COLUMNS).where('t.id', '=', id).executeTakeFirst();
+export async function findTitle(tx: Tx, libraryId: string, id: string) {
+  return tx.selectFrom('title as t').select(TITLE_COLUMNS).where('t.id', '=', id).where(visibleTo(libraryId)).executeTakeFirst();
 }
 
-export async function titlesOfWork(tx: Tx, workId: string) {
-  return tx.selectFrom('title as t').select(TITLE_COLUMNS).where('t.workId', '=', workId)
+export async function titlesOfWork(tx: Tx, libraryId: string, workId: string) {
+  return tx.selectFrom('title as t').select(TITLE_COLUMNS).where('t.workId', '=', workId).where(visibleTo(libraryId))
     .orderBy('t.format').orderBy('t.year', 'desc').orderBy('t.id').execute();
 }
 
@@ -47,6 +60,7 @@ export async function findItem(tx: Tx, libraryId: string, id: string) {
     .select(['i.id', 'i.titleId', 'i.barcode', 'i.shelf', 'i.status', 'b.slug as branchSlug', 'b.name as branchName', 't.title', 't.format'])
     .where('i.libraryId', '=', libraryId)
     .where('i.id', '=', id)
+    .where(visibleTo(libraryId))
     .executeTakeFirst();
 }
 

@@ -1,7 +1,7 @@
 // Use cases of the catalogue: a title with all formats of its work and their availability at the
 // library whose portal or API asks, and that library's copies.
 //
-// Visibility (decided in the database, documented in 0020_catalogue.sql): a portal sees the
+// Visibility (decided in the repository queries, see 0020_catalogue.sql): a portal sees the
 // national catalogue plus its own local-only titles, never another library's local titles; a
 // title it may not see is reported as not found.
 import crypto from 'node:crypto';
@@ -81,9 +81,9 @@ export async function getTitle(ctx: Ctx, id: string): Promise<TitleDetail> {
   const libraryId = tenant(ctx);
   if (!UUID.test(id)) throw TitleNotFound();
   return inTenant(ctx.db, libraryId, async (tx) => {
-    const title = await repo.findTitle(tx, id);
+    const title = await repo.findTitle(tx, libraryId, id);
     if (!title) throw TitleNotFound();
-    const siblings = await repo.titlesOfWork(tx, title.workId);
+    const siblings = await repo.titlesOfWork(tx, libraryId, title.workId);
     const ids = siblings.map((s) => s.id);
     const [contributors, items] = await Promise.all([repo.contributorsOf(tx, [title.id]), repo.itemsOf(tx, libraryId, ids)]);
     const formats = siblings.map((s): FormatView => ({
@@ -144,7 +144,7 @@ export async function listItems(ctx: Ctx, titleId: string): Promise<ItemView[]> 
   const libraryId = tenant(ctx);
   if (!UUID.test(titleId)) throw TitleNotFound();
   return inTenant(ctx.db, libraryId, async (tx) => {
-    if (!(await repo.findTitle(tx, titleId))) throw TitleNotFound();
+    if (!(await repo.findTitle(tx, libraryId, titleId))) throw TitleNotFound();
     return repo.itemsOf(tx, libraryId, [titleId]);
   });
 }
@@ -250,7 +250,7 @@ export async function addItem(ctx: Ctx, input: { titleId: string; branch: string
   if (!UUID.test(input.titleId)) throw TitleNotFound();
   const shelf = (input.shelf ?? '').trim().slice(0, 100);
   const id = await inTenant(ctx.db, libraryId, async (tx) => {
-    if (!(await repo.findTitle(tx, input.titleId))) throw TitleNotFound();
+    if (!(await repo.findTitle(tx, libraryId, input.titleId))) throw TitleNotFound();
     const branch = await tx.selectFrom('branch').select('id').where('libraryId', '=', libraryId).where('slug', '=', input.branch).executeTakeFirst();
     if (!branch) throw BranchUnknown();
     const taken = await tx.selectFrom('item').select('id').where('libraryId', '=', libraryId).where('barcode', '=', barcode.barcode).executeTakeFirst();

@@ -18,6 +18,8 @@ export {
   getTitle, listItems, getItem, createLocalTitle, addItem, type TitleDetail, type FormatView, type ItemView, type LocalTitleInput,
 } from './catalogue.service.ts';
 export { seedDemoCatalogue, refreshSearchVocabulary } from './catalogue.seed.ts';
+// discovery reads the catalogue tables with the same visibility rule
+export { visibleTo, visibleToSql } from './catalogue.repository.ts';
 export { AvailabilitySchema } from './catalogue.routes.ts';
 
 export async function catalogueModule(app: FastifyInstance): Promise<void> {

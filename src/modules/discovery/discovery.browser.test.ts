@@ -61,4 +61,15 @@ describe('search and title pages in a browser', () => {
     assert.ok(await page.locator('#f-format-ebook').isChecked());
     await context.close();
   });
+
+  test('with JavaScript, typing offers completions in a datalist (progressive enhancement)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/utrecht/zoeken`);
+    await page.locator('#q').pressSequentially('vestd');
+    await page.waitForFunction(() => document.querySelectorAll('datalist option').length > 0);
+    const options = await page.locator('datalist option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.ok(options.includes('vestdijk'));
+    await context.close();
+  });
 });

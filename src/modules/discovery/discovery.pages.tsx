@@ -146,7 +146,8 @@ function searchPage(portal: PortalInfo, request: SearchRequest, result: SearchRe
         <div class="eb-search-page__query">
           <label class="utrecht-form-label" for="q">{T.query[lang]}</label>
           <div class="eb-search__row">
-            <input class="utrecht-textbox utrecht-textbox--html-input" id="q" name="q" type="search" value={request.q} maxlength={MAX_QUERY_LENGTH} />
+            <input class="utrecht-textbox utrecht-textbox--html-input" id="q" name="q" type="search" value={request.q} maxlength={MAX_QUERY_LENGTH}
+              autocomplete="off" data-completions={`/api/v1/libraries/${portal.library.slug}/search/completions`} />
             <button class="utrecht-button utrecht-button--primary-action" type="submit">{T.search[lang]}</button>
           </div>
         </div>
@@ -199,6 +200,8 @@ function searchPage(portal: PortalInfo, request: SearchRequest, result: SearchRe
           </section>
         </div>
       </form>
+      {/* progressive enhancement only: completions in a <datalist> while typing */}
+      <script src="/static/search-completions.js" defer />
     </PortalPage>
   );
 }

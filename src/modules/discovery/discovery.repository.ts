@@ -5,13 +5,13 @@
 // order, at most CANDIDATE_LIMIT — and only those are filtered, ranked and counted. A very common
 // word therefore never ranks hundreds of thousands of rows (ARCHITECTURE §11); when the bound is
 // reached the total is reported as a lower bound (`totalExact: false`). Titles hidden from this
-// library (other libraries' local titles) are removed by row-level security on title.
+// library (other libraries' local titles) are left out by `visibleToSql` from the catalogue.
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
-import type { FormatCode } from '../catalogue/index.ts';
+import { visibleToSql, visibleTo, type FormatCode } from '../catalogue/index.ts';
 import type { SearchRequest } from './query.ts';
 
-export const CANDIDATE_LIMIT = 10_000;
+export const CANDIDATE_LIMIT = 2000;
 
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
 const WEIGHTS = '{0.1,0.25,0.5,1.0}';
@@ -60,9 +60,43 @@ function allExcept(p: Record<Predicate, RawBuilder<boolean>>, except: Predicate 
   return sql<boolean>`(${sql.join(PREDICATES.filter((k) => k !== except).map((k) => p[k]), sql` and `)})`;
 }
 
-export async function search(tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null): Promise<SearchRows> {
+/**
+ * Every filter written over the candidate query (title aliased r, copies through exists), used
+ * when the bound is reached so a rare filter value is not lost among popular titles.
+ */
+function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]): RawBuilder<boolean> {
+  // the predicates name columns r.*: the candidate query aliases title as r, so they apply as they are
+  const p = predicates(r, []);
+  const parts = (['kind', 'format', 'language', 'audience', 'avi', 'year'] as const).map((k) => p[k]);
+  const copies = (extra: RawBuilder<unknown>) => sql<boolean>`exists (select 1 from item i where i.library_id = ${libraryId}
+    and i.title_id = r.id and i.status not in ('missing', 'withdrawn') and ${extra})`;
+  const inBranches = branchIds.length ? sql`i.branch_id = any(${branchIds}::uuid[])` : sql`true`;
+  if (branchIds.length) parts.push(copies(inBranches));
+  if (r.availability.length) {
+    parts.push(sql<boolean>`(${sql.join(r.availability.map((a) => a === 'available'
+      ? copies(sql`i.status = 'available' and ${inBranches}`)
+      : a === 'digital'
+        ? sql`r.open_access_url is not null`
+        : sql`(${copies(sql`true`)} and not ${copies(sql`i.status = 'available'`)})`), sql` or `)})`);
+  }
+  return sql<boolean>`(${sql.join(parts, sql` and `)})`;
+}
+
+export function hasFilters(r: SearchRequest): boolean {
+  return !!(r.kind.length || r.format.length || r.language.length || r.audience.length || r.avi.length || r.yearFrom !== null
+    || r.yearTo !== null || r.branch.length || r.availability.length);
+}
+
+/**
+ * One search. `pushDown` also applies the filters before the candidate bound (used when a first
+ * pass reached the bound); facet counts are then only over the filtered candidates.
+ */
+export async function search(tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false): Promise<SearchRows> {
   const p = predicates(r, branchIds);
-  const match = textQuery === null ? sql`true` : sql`t.search_vector @@ (select query from q)`;
+  // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
+  // then estimate how common the words are and pick the GIN index (rare words) or the popularity
+  // index with a filter (very common words); a CTE reference hides that and gives a full scan
+  const match = textQuery === null ? sql`true` : sql`r.search_vector @@ websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
   const score = textQuery === null
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
@@ -76,14 +110,14 @@ export async function search(tx: Tx, libraryId: string, r: SearchRequest, branch
     select ${name}::text as facet, ${column}::text as value, count(distinct r.work_id)::int as count
     from rows r where ${allExcept(p, except)} and ${column} is not null group by 2`;
 
-  const result = await sql<{ total: number; candidates: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
+  const query = sql<{ total: number; candidates: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
     cand as materialized (
-      select t.id, t.work_id, t.format, t.language, t.audience, t.avi_level, t.year, t.sort_title, t.popularity,
-             t.open_access_url is not null as digital_now, t.search_vector
-      from title t
-      where ${match}
-      order by t.popularity desc, t.id
+      select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
+             r.open_access_url is not null as digital_now, r.search_vector
+      from title r
+      where ${match} and ${visibleToSql('r', libraryId)} and ${pushDown ? titleFilters(r, libraryId, branchIds) : sql`true`}
+      order by r.popularity desc, r.id
       limit ${CANDIDATE_LIMIT}
     ),
     inv as (
@@ -131,7 +165,12 @@ export async function search(tx: Tx, libraryId: string, r: SearchRequest, branch
       ) f) as facets,
       (select min(year) from rows r where ${allExcept(p, 'year')}) as ymin,
       (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax
-  `.execute(tx);
+  `;
+  // A search is short OLTP work; PostgreSQL's JIT compiler, triggered by the planner's pessimistic
+  // estimates for the CTEs, would spend over a second compiling it. (PGlite has no JIT; the
+  // setting is accepted and ignored.)
+  await sql`select set_config('jit', 'off', true)`.execute(tx);
+  const result = await query.execute(tx);
   const row = result.rows[0]!;
   return {
     total: row.total,
@@ -162,13 +201,14 @@ export interface ResultTitleRow {
 }
 
 /** Every title this library can see of the given works: the formats shown on each result. */
-export async function titlesOfWorks(tx: Tx, workIds: string[]): Promise<ResultTitleRow[]> {
+export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]): Promise<ResultTitleRow[]> {
   if (!workIds.length) return [];
-  return tx.selectFrom('title')
-    .select(['id', 'workId', 'format', 'title', 'subtitle', 'contributorNames', 'year', 'yearDisplay', 'language', 'audience',
-      'aviLevel', 'series', 'seriesNumber', 'genres', 'openAccessUrl', 'isbn'])
-    .where('workId', 'in', workIds)
-    .orderBy('format').orderBy('id')
+  return tx.selectFrom('title as t')
+    .select(['t.id', 't.workId', 't.format', 't.title', 't.subtitle', 't.contributorNames', 't.year', 't.yearDisplay', 't.language',
+      't.audience', 't.aviLevel', 't.series', 't.seriesNumber', 't.genres', 't.openAccessUrl', 't.isbn'])
+    .where('t.workId', 'in', workIds)
+    .where(visibleTo(libraryId))
+    .orderBy('t.format').orderBy('t.id')
     .execute();
 }
 
@@ -211,4 +251,13 @@ export async function closestWords(tx: Tx, q: string): Promise<{ word: string; k
     limit 12
   `.execute(tx);
   return rows;
+}
+
+/** Known words that start with `prefix` (accent-folded), most used first. */
+export async function completions(tx: Tx, prefix: string, limit: number): Promise<string[]> {
+  const { rows } = await sql<{ word: string }>`
+    select word from search_vocabulary
+    where word like (replace(replace(replace(eenbieb_fold(${prefix}), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')
+    order by ndoc desc, word limit ${limit}`.execute(tx);
+  return rows.map((r) => r.word);
 }

@@ -105,4 +105,21 @@ export async function discoveryRoutes(app: FastifyInstance): Promise<void> {
     const { request } = parseSearchRequest(req.query as Record<string, unknown>);
     return discovery.search(req.ctx, request);
   });
+
+  api.get('/api/v1/libraries/:slug/search/completions', {
+    config: { auth: 'public' },
+    schema: {
+      tags: ['discovery'],
+      operationId: 'completeSearch',
+      summary: 'Completions of a query being typed (the last word completed from the catalogue\'s words)',
+      params: Type.Object({ slug: Type.String({ pattern: '^[a-z0-9-]{1,60}$' }) }),
+      querystring: Type.Object({ q: Type.String({ maxLength: 200 }) }),
+      response: { 200: Type.Object({ completions: Type.Array(Type.String()) }), 400: problem('A query longer than 200 characters'), 404: problem('No library with this slug') },
+    },
+  }, async (req, reply) => {
+    const library = await getLibrary(req.ctx, req.params.slug);
+    req.ctx.libraryId = library.id;
+    reply.header('cache-control', 'public, max-age=300');
+    return { completions: await discovery.complete(req.ctx, req.query.q) };
+  });
 }

@@ -102,9 +102,18 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     if (unknown.length) throw UnknownBranch(unknown[0]!);
     const branchIds = request.branch.map((s) => bySlug.get(s)!.id);
 
-    const rows = await repo.search(tx, libraryId, request, branchIds, textQuery);
+    let rows = await repo.search(tx, libraryId, request, branchIds, textQuery);
+    let exact = rows.candidates < repo.CANDIDATE_LIMIT;
+    if (!exact && repo.hasFilters(request)) {
+      // The bound was reached among all matches: search again with the filters applied before the
+      // bound, so a rare format, AVI level or branch is not lost among popular titles. The
+      // facet counts stay those of the first pass (the most popular matches).
+      const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true);
+      exact = filtered.candidates < repo.CANDIDATE_LIMIT;
+      rows = { ...filtered, facets: rows.facets, years: rows.years };
+    }
     const workIds = rows.hits.map((h) => h.workId);
-    const titles = await repo.titlesOfWorks(tx, workIds);
+    const titles = await repo.titlesOfWorks(tx, libraryId, workIds);
     const copies = await repo.copiesOf(tx, libraryId, titles.map((t) => t.id));
 
     const results: TitleResult[] = rows.hits.flatMap((hit) => {
@@ -163,7 +172,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     return {
       query: request.q,
       total: rows.total,
-      totalExact: rows.candidates < repo.CANDIDATE_LIMIT,
+      totalExact: exact,
       page: request.page,
       pageSize: request.pageSize,
       results,
@@ -182,4 +191,18 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       suggestion,
     };
   });
+}
+
+/**
+ * Completions of what a visitor is typing: the query with its last word completed from the words
+ * of the national catalogue. Only an enhancement of the search box; nothing depends on it.
+ */
+export async function complete(ctx: Ctx, q: string): Promise<string[]> {
+  const libraryId = ctx.libraryId;
+  if (!libraryId) throw new Error('completion without a library');
+  const m = /^(.*?)([\p{L}\p{N}]{2,})$/u.exec(q.slice(0, 200));
+  if (!m) return [];
+  const [, head, last] = m;
+  const words = await inTenant(ctx.db, libraryId, (tx) => repo.completions(tx, last!, 8));
+  return words.map((w) => `${head}${w}`);
 }
