@@ -35,10 +35,11 @@ export async function agenda(tx: Tx, libraryId: string, f: AgendaFilter) {
     .select([
       ...ACTIVITY_COLUMNS,
       's.id as sessionId', 's.startsAt', 's.endsAt', 's.capacity', 's.status as sessionStatus', 's.seatsTaken', 's.waitlisted',
-      'b.slug as branchSlug', 'b.name as branchName',
+      'b.slug as branchSlug', 'b.name as branchName', 's.libraryId as organiserId',
       sql<number>`(select count(*)::int from activity_session x where x.library_id = s.library_id and x.activity_id = s.activity_id)`.as('sessionCount'),
     ])
-    .where('s.libraryId', '=', libraryId)
+    // this library's own activities, and online activities other libraries share with the network
+    .where((eb) => eb.or([eb('s.libraryId', '=', libraryId), eb('a.sharedNetwork', '=', true)]))
     .where((eb) => eb.or([
       eb('a.kind', '<>', 'course'),
       eb('s.id', '=', eb.selectFrom('activitySession as f').select('f.id')
@@ -203,4 +204,12 @@ export async function feedSessions(tx: Tx, libraryId: string, f: { since: Date; 
 
 export async function activityIdByImportUid(tx: Tx, libraryId: string, uid: string) {
   return tx.selectFrom('activity').select('id').where('libraryId', '=', libraryId).where('importUid', '=', uid).executeTakeFirst();
+}
+
+/** Which library organises an activity seen from this library's portal: its own, or a shared one. */
+export async function organiserOf(tx: Tx, libraryId: string, activityId: string): Promise<string | null> {
+  const row = await tx.selectFrom('activity').select('libraryId').where('id', '=', activityId)
+    .where((eb) => eb.or([eb('libraryId', '=', libraryId), eb('sharedNetwork', '=', true)]))
+    .orderBy(sql`library_id = ${libraryId}`, 'desc').limit(1).executeTakeFirst();
+  return row?.libraryId ?? null;
 }

@@ -364,7 +364,9 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const library = await lib(req, req.params.slug);
     const code = req.headers['registration-code'];
-    const r = await activities.cancelRegistration(req.ctx, library.id, req.params.registrationId, typeof code === 'string' ? { code } : {});
+    const r = await activities.cancelRegistration(req.ctx, library.id, req.params.registrationId, {
+      activityId: req.params.id, ...(typeof code === 'string' ? { code } : {}),
+    });
     return { status: 'cancelled' as const, promoted: r.promoted };
   });
 
