@@ -166,7 +166,9 @@ export async function register(ctx: Ctx, portalLibraryId: string, activityId: st
     if (session0.status === 'cancelled') throw ActivityCancelled();
     if (session0.capacity === 0) throw NoSeats();
     if (!isOpen(now, session0.startsAt, activity.cutoffMinutes)) throw RegistrationClosed();
-    const person = guest ? await connectedUser(tx, libraryId, email!) : { id: (ctx.actor as { accountId: string }).accountId, homeLibraryId: (ctx.actor as { homeLibraryId: string }).homeLibraryId };
+    const person = ctx.actor.kind === 'account'
+      ? { id: ctx.actor.accountId, homeLibraryId: ctx.actor.homeLibraryId }
+      : await connectedUser(tx, libraryId, email!);
     // Everything that needs no seat is looked up before the lock, to keep the queue short. A
     // second registration racing this one is refused by the unique index (registration_one_live).
     if (await repo.liveRegistration(tx, libraryId, sessionId, person.id)) throw AlreadyRegistered();
