@@ -406,3 +406,26 @@ describe('online activities shared with the network', () => {
     assert.equal(cancel.statusCode, 200, cancel.body);
   });
 });
+
+describe('participation of members in other libraries\' shared activities', () => {
+  test('the home library sees counts (registered, attended), never who', async () => {
+    const amsterdam = await libraryId(t.db, 'amsterdam');
+    const shared = await buildActivity(t.db, amsterdam, { title: 'Gedeelde workshop', online: true, sharedNetwork: true });
+    const [p, q] = [await member('utrecht'), await member('utrecht')];
+    const regs = [];
+    for (const x of [p, q]) regs.push((await t.app.inject({ method: 'POST', url: api(`/${shared.id}/registrations`), cookies: x.cookies, payload: {} })).json());
+    const organiserStaff = await librarian('amsterdam');
+    const checkIn = await t.app.inject({ method: 'POST', url: `/api/v1/libraries/amsterdam/activities/${shared.id}/check-ins`, cookies: organiserStaff.cookies, payload: { registrationId: regs[0].id } });
+    assert.equal(checkIn.statusCode, 200, checkIn.body);
+    const homeStaff = await librarian('utrecht');
+    const res = await t.app.inject({ url: api('/participation'), cookies: homeStaff.cookies });
+    assert.equal(res.statusCode, 200, res.body);
+    const row = res.json().activities.find((a: { activityId: string }) => a.activityId === shared.id);
+    assert.deepEqual(row, { activityId: shared.id, title: 'Gedeelde workshop', organiser: { slug: 'amsterdam', name: 'Bibliotheek Amsterdam' }, registered: 2, attended: 1 });
+    assert.doesNotMatch(res.body, /@/, 'no e-mail addresses, no names');
+    // Amsterdam's own view has no row for its own activity, and the tenant setting is back
+    assert.equal((await t.app.inject({ url: '/api/v1/libraries/amsterdam/activities/participation', cookies: organiserStaff.cookies })).json().activities
+      .filter((a: { activityId: string }) => a.activityId === shared.id).length, 0);
+    assert.equal((await t.app.inject({ url: api('/participation'), cookies: p.cookies })).statusCode, 403);
+  });
+});

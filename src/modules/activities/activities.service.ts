@@ -186,6 +186,9 @@ export async function register(ctx: Ctx, portalLibraryId: string, activityId: st
       status: decided.status, waitlistPosition: decided.status === 'waitlisted' ? decided.position : null,
       guestConsentAt: guest ? now : null, code: newCode(),
     });
+    if (person.homeLibraryId !== libraryId) {
+      await repo.countForHomeLibrary(tx, libraryId, person.homeLibraryId, { id: activityId, title: activity.title }, 'registered');
+    }
     await notify(tx, libraryId, person.id, decided.status === 'confirmed' ? 'activity_confirmed' : 'activity_waitlisted', {
       title: activity.title, startsAt: session.startsAt, code: row.code, position: row.waitlistPosition,
       // the cancel link works without signing in (guests have no password)
@@ -338,6 +341,10 @@ export async function checkIn(ctx: Ctx, libraryId: string, activityId: string, i
     if (reg.status === 'confirmed') {
       await tx.updateTable('registration').set({ status: 'attended', checkedInAt: now })
         .where('libraryId', '=', libraryId).where('id', '=', reg.id).execute();
+      if (reg.homeLibraryId && reg.homeLibraryId !== libraryId) {
+        const a = (await repo.findActivity(tx, libraryId, activityId))!;
+        await repo.countForHomeLibrary(tx, libraryId, reg.homeLibraryId, { id: activityId, title: a.title }, 'attended');
+      }
     }
     return { id: reg.id, status: 'attended' as const, alreadyCheckedIn: !inserted };
   });
@@ -539,6 +546,14 @@ export async function listRegistrations(ctx: Ctx, libraryId: string, activityId:
     }).execute();
     const sessions = await repo.sessionsOf(tx, libraryId, [activityId]);
     return { activity, sessions, registrations: await repo.registrationsOf(tx, libraryId, activityId) };
+  });
+}
+
+/** How many of this library's members took part in shared activities of other libraries (counts only). */
+export async function sharedParticipation(ctx: Ctx, libraryId: string) {
+  return inTenant(ctx.db, libraryId, async (tx) => {
+    await canCheckIn(tx, libraryId, ctx.actor);
+    return repo.participationOf(tx, libraryId);
   });
 }
 
