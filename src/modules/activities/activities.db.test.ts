@@ -364,3 +364,68 @@ describe('messages, reminders and my activities', () => {
     assert.match(page.body, /name="code" value="[^"]{16,}"/);
   });
 });
+
+describe('online activities shared with the network', () => {
+  test('appear in every portal, take registrations from members of any library, and stay with the organiser', async () => {
+    const amsterdam = await libraryId(t.db, 'amsterdam');
+    const shared = await buildActivity(t.db, amsterdam, {
+      title: 'Gedeelde online lezing', online: true, sharedNetwork: true, onlineUrl: 'https://meet.example.org/gedeeld', capacity: 2,
+    });
+    const local = await buildActivity(t.db, amsterdam, { title: 'Alleen Amsterdam' });
+    const listed = (await t.app.inject({ url: api('?branch=online') })).json().activities.map((a: { activityId: string }) => a.activityId);
+    assert.ok(listed.includes(shared.id), 'the shared activity is in the Utrecht agenda');
+    assert.ok(!listed.includes(local.id));
+    assert.equal((await t.app.inject({ url: api(`/${local.id}`) })).statusCode, 404, 'a local activity of another library is not');
+
+    const page = await t.app.inject({ url: `/utrecht/activiteiten/${shared.id}`, headers: { accept: 'text/html' } });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /href="\/utrecht\/theme.css"/, 'under the brand of the portal it is seen in');
+    assert.match(page.body, /Een online activiteit van Bibliotheek Amsterdam/);
+
+    const p = await member('utrecht');
+    const res = await t.app.inject({ method: 'POST', url: api(`/${shared.id}/registrations`), cookies: p.cookies, payload: {} });
+    assert.equal(res.statusCode, 201, res.body);
+    const row = await t.db.kysely.selectFrom('registration').select(['libraryId', 'homeLibraryId']).where('id', '=', res.json().id).executeTakeFirstOrThrow();
+    assert.deepEqual(row, { libraryId: amsterdam, homeLibraryId: utrecht });
+    const detail = (await t.app.inject({ url: api(`/${shared.id}`), cookies: p.cookies })).json();
+    assert.equal(detail.onlineUrl, 'https://meet.example.org/gedeeld');
+    assert.equal(detail.myRegistrations[0].status, 'confirmed');
+
+    // Utrecht's tenant cannot see Amsterdam's registrations, nor change the shared activity
+    const seen = await inTenant(t.db.kysely, utrecht, (tx) => tx.selectFrom('registration').select('id').where('activityId', '=', shared.id).execute());
+    assert.equal(seen.length, 0);
+    const changed = await inTenant(t.db.kysely, utrecht, (tx) => tx.updateTable('activity').set({ title: 'Overgenomen' }).where('id', '=', shared.id).executeTakeFirst());
+    assert.equal(Number(changed.numUpdatedRows), 0);
+    const utrechtLibrarian = await librarian('utrecht');
+    assert.equal((await t.app.inject({ url: api(`/${shared.id}/registrations`), cookies: utrechtLibrarian.cookies })).statusCode, 404);
+    const amsterdamLibrarian = await librarian('amsterdam');
+    const list = await t.app.inject({ url: `/api/v1/libraries/amsterdam/activities/${shared.id}/registrations`, cookies: amsterdamLibrarian.cookies });
+    assert.deepEqual(list.json().registrations.map((r: { email: string }) => r.email), [p.email]);
+
+    const cancel = await t.app.inject({ method: 'DELETE', url: api(`/${shared.id}/registrations/${res.json().id}`), cookies: p.cookies });
+    assert.equal(cancel.statusCode, 200, cancel.body);
+  });
+});
+
+describe('participation of members in other libraries\' shared activities', () => {
+  test('the home library sees counts (registered, attended), never who', async () => {
+    const amsterdam = await libraryId(t.db, 'amsterdam');
+    const shared = await buildActivity(t.db, amsterdam, { title: 'Gedeelde workshop', online: true, sharedNetwork: true });
+    const [p, q] = [await member('utrecht'), await member('utrecht')];
+    const regs = [];
+    for (const x of [p, q]) regs.push((await t.app.inject({ method: 'POST', url: api(`/${shared.id}/registrations`), cookies: x.cookies, payload: {} })).json());
+    const organiserStaff = await librarian('amsterdam');
+    const checkIn = await t.app.inject({ method: 'POST', url: `/api/v1/libraries/amsterdam/activities/${shared.id}/check-ins`, cookies: organiserStaff.cookies, payload: { registrationId: regs[0].id } });
+    assert.equal(checkIn.statusCode, 200, checkIn.body);
+    const homeStaff = await librarian('utrecht');
+    const res = await t.app.inject({ url: api('/participation'), cookies: homeStaff.cookies });
+    assert.equal(res.statusCode, 200, res.body);
+    const row = res.json().activities.find((a: { activityId: string }) => a.activityId === shared.id);
+    assert.deepEqual(row, { activityId: shared.id, title: 'Gedeelde workshop', organiser: { slug: 'amsterdam', name: 'Bibliotheek Amsterdam' }, registered: 2, attended: 1 });
+    assert.doesNotMatch(res.body, /@/, 'no e-mail addresses, no names');
+    // Amsterdam's own view has no row for its own activity, and the tenant setting is back
+    assert.equal((await t.app.inject({ url: '/api/v1/libraries/amsterdam/activities/participation', cookies: organiserStaff.cookies })).json().activities
+      .filter((a: { activityId: string }) => a.activityId === shared.id).length, 0);
+    assert.equal((await t.app.inject({ url: api('/participation'), cookies: p.cookies })).statusCode, 403);
+  });
+});

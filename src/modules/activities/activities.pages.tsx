@@ -185,7 +185,7 @@ export function eventJsonLd(portal: PortalInfo, a: activities.ActivityDetail, ur
     eventAttendanceMode: a.online ? 'https://schema.org/OnlineEventAttendanceMode' : 'https://schema.org/OfflineEventAttendanceMode',
     location: place,
     inLanguage: a.language,
-    organizer: { '@type': 'Library', name: portal.library.name, url: home },
+    organizer: { '@type': 'Library', name: a.organiser.name, url: home },
     ...(a.partner ? { contributor: { '@type': 'Organization', name: a.partner } } : {}),
     isAccessibleForFree: a.priceCents === 0,
     offers: {
@@ -205,7 +205,7 @@ interface RegisterForm {
   errors?: { field: string | null; text: string }[];
 }
 
-function activityPage(portal: PortalInfo, a: activities.ActivityDetail, csrf: string, signedIn: boolean, notice: string | null, form: RegisterForm, url: string, home: string) {
+function activityPage(portal: PortalInfo, a: activities.ActivityDetail & { organiserId: string }, csrf: string, signedIn: boolean, notice: string | null, form: RegisterForm, url: string, home: string) {
   const { lang, base } = portal;
   const tt = t(lang);
   const errors = form.errors ?? [];
@@ -221,6 +221,9 @@ function activityPage(portal: PortalInfo, a: activities.ActivityDetail, csrf: st
       <ErrorSummary lang={lang} errors={errors} />
       {notice ? <div class="eb-notice" role="status"><p class="utrecht-paragraph">{notice}</p></div> : null}
       {a.status === 'cancelled' ? <p class="eb-state eb-state--closed">{tt(T.cancelledActivity)}</p> : null}
+      {a.organiserId !== portal.library.id ? (
+        <p class="utrecht-paragraph">{lang === 'nl' ? `Een online activiteit van ${a.organiser.name}, voor leden van alle bibliotheken.` : `An online activity by ${a.organiser.name}, open to members of every library.`}</p>
+      ) : null}
       <p class="eb-agenda__meta">{KIND_LABELS[a.kind][lang]} · {priceText(lang, a.priceCents)}{a.audience.length ? ` · ${a.audience.map((x) => AUDIENCE_LABELS[x][lang]).join(', ')}` : ''}</p>
       {a.description.split(/\n{2,}/).filter(Boolean).map((p) => <p class="utrecht-paragraph">{p}</p>)}
       <ul class="eb-tags" aria-label={tt(T.fn)}>{a.statutoryFunctions.map((f) => <li class="eb-tag">{FUNCTION_LABELS[f][lang]}</li>)}</ul>
@@ -369,7 +372,8 @@ async function renderActivity(req: FastifyRequest, reply: FastifyReply, id: stri
         : q.afgemeld === '1' ? T.cancelled[lang] : null;
   const home = libraryUrl(req.ctx, portal.library.slug);
   const url = `${home}activiteiten/${a.id}`;
-  return sendPage(reply, activityPage(portal, a, csrfToken(req, reply), req.ctx.actor.kind === 'account', notice, form, url, home), status);
+  const organiserHome = a.organiserId === portal.library.id ? home : libraryUrl(req.ctx, a.organiser.slug);
+  return sendPage(reply, activityPage(portal, a, csrfToken(req, reply), req.ctx.actor.kind === 'account', notice, form, url, organiserHome), status);
 }
 
 function sendCalendar(reply: FastifyReply, text: string) {
@@ -454,7 +458,7 @@ export function registerActivityPages(app: FastifyInstance): void {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const code = str(body.code);
     try {
-      await activities.cancelRegistration(req.ctx, portal.library.id, str(body.registrationId) ?? '', code ? { code } : {});
+      await activities.cancelRegistration(req.ctx, portal.library.id, str(body.registrationId) ?? '', { activityId: id, ...(code ? { code } : {}) });
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 409) throw error;
       return renderActivity(req, reply, id, { errors: errorsOf(error, portal.lang) }, error.status);

@@ -35,10 +35,11 @@ export async function agenda(tx: Tx, libraryId: string, f: AgendaFilter) {
     .select([
       ...ACTIVITY_COLUMNS,
       's.id as sessionId', 's.startsAt', 's.endsAt', 's.capacity', 's.status as sessionStatus', 's.seatsTaken', 's.waitlisted',
-      'b.slug as branchSlug', 'b.name as branchName',
+      'b.slug as branchSlug', 'b.name as branchName', 's.libraryId as organiserId',
       sql<number>`(select count(*)::int from activity_session x where x.library_id = s.library_id and x.activity_id = s.activity_id)`.as('sessionCount'),
     ])
-    .where('s.libraryId', '=', libraryId)
+    // this library's own activities, and online activities other libraries share with the network
+    .where((eb) => eb.or([eb('s.libraryId', '=', libraryId), eb('a.sharedNetwork', '=', true)]))
     .where((eb) => eb.or([
       eb('a.kind', '<>', 'course'),
       eb('s.id', '=', eb.selectFrom('activitySession as f').select('f.id')
@@ -117,7 +118,7 @@ export async function insertRegistration(tx: Tx, values: {
 export async function findRegistration(tx: Tx, libraryId: string, where: { id?: string; code?: string }) {
   let q = tx.selectFrom('registration as r')
     .innerJoin('activitySession as s', (j) => j.onRef('s.libraryId', '=', 'r.libraryId').onRef('s.id', '=', 'r.sessionId'))
-    .select(['r.id', 'r.activityId', 'r.sessionId', 'r.accountId', 'r.status', 'r.waitlistPosition', 'r.code', 's.startsAt'])
+    .select(['r.id', 'r.activityId', 'r.sessionId', 'r.accountId', 'r.homeLibraryId', 'r.status', 'r.waitlistPosition', 'r.code', 's.startsAt'])
     .where('r.libraryId', '=', libraryId);
   if (where.id) q = q.where('r.id', '=', where.id);
   if (where.code) q = q.where('r.code', '=', where.code);
@@ -203,4 +204,37 @@ export async function feedSessions(tx: Tx, libraryId: string, f: { since: Date; 
 
 export async function activityIdByImportUid(tx: Tx, libraryId: string, uid: string) {
   return tx.selectFrom('activity').select('id').where('libraryId', '=', libraryId).where('importUid', '=', uid).executeTakeFirst();
+}
+
+/** Which library organises an activity seen from this library's portal: its own, or a shared one. */
+export async function organiserOf(tx: Tx, libraryId: string, activityId: string): Promise<string | null> {
+  const row = await tx.selectFrom('activity').select('libraryId').where('id', '=', activityId)
+    .where((eb) => eb.or([eb('libraryId', '=', libraryId), eb('sharedNetwork', '=', true)]))
+    .orderBy(sql`library_id = ${libraryId}`, 'desc').limit(1).executeTakeFirst();
+  return row?.libraryId ?? null;
+}
+
+/**
+ * Adds to the counts a participant's home library keeps of a shared activity elsewhere. Runs in
+ * the organiser's transaction: the tenant setting is switched to the home library for this one
+ * statement and back, so row-level security checks the row as the home library's.
+ */
+export async function countForHomeLibrary(tx: Tx, organiserId: string, homeLibraryId: string, activity: { id: string; title: string }, field: 'registered' | 'attended') {
+  await sql`select set_config('app.library_id', ${homeLibraryId}, true)`.execute(tx);
+  try {
+    await tx.insertInto('sharedParticipation')
+      .values({ libraryId: homeLibraryId, organiserLibraryId: organiserId, activityId: activity.id, title: activity.title, [field]: 1 })
+      .onConflict((oc) => oc.columns(['libraryId', 'organiserLibraryId', 'activityId']).doUpdateSet((eb) => ({
+        [field]: eb(`sharedParticipation.${field}`, '+', 1), title: eb.ref('excluded.title'),
+      })))
+      .execute();
+  } finally {
+    await sql`select set_config('app.library_id', ${organiserId}, true)`.execute(tx);
+  }
+}
+
+export async function participationOf(tx: Tx, libraryId: string) {
+  return tx.selectFrom('sharedParticipation as p').innerJoin('library as l', 'l.id', 'p.organiserLibraryId')
+    .select(['p.activityId', 'p.title', 'p.registered', 'p.attended', 'l.slug as organiserSlug', 'l.name as organiserName'])
+    .where('p.libraryId', '=', libraryId).orderBy('l.name').orderBy('p.title').execute();
 }

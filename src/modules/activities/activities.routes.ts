@@ -293,6 +293,28 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
     })) };
   });
 
+  api.get(`${base}/participation`, {
+    config: { auth: 'staff' },
+    schema: {
+      tags, operationId: 'sharedParticipation',
+      summary: 'How many of this library\'s members registered for and attended online activities that other libraries share (counts only)',
+      params: LibParams,
+      response: {
+        200: Type.Object({ activities: Type.Array(Type.Object({
+          activityId: Uuid, title: Type.String(), organiser: Type.Object({ slug: Type.String(), name: Type.String() }),
+          registered: Type.Integer(), attended: Type.Integer(),
+        })) }),
+        401: problem('Not signed in'), 403: problem('Not staff of this library'),
+      },
+    },
+  }, async (req) => {
+    const library = await lib(req, req.params.slug);
+    const rows = await activities.sharedParticipation(req.ctx, library.id);
+    return { activities: rows.map((r) => ({
+      activityId: r.activityId, title: r.title, organiser: { slug: r.organiserSlug, name: r.organiserName }, registered: r.registered, attended: r.attended,
+    })) };
+  });
+
   api.post(`${base}/:id/messages`, {
     config: { auth: 'staff' },
     schema: {
@@ -364,7 +386,9 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const library = await lib(req, req.params.slug);
     const code = req.headers['registration-code'];
-    const r = await activities.cancelRegistration(req.ctx, library.id, req.params.registrationId, typeof code === 'string' ? { code } : {});
+    const r = await activities.cancelRegistration(req.ctx, library.id, req.params.registrationId, {
+      activityId: req.params.id, ...(typeof code === 'string' ? { code } : {}),
+    });
     return { status: 'cancelled' as const, promoted: r.promoted };
   });
 

@@ -80,8 +80,10 @@ async function loadDetail(tx: Tx, ctx: Ctx, libraryId: string, id: string) {
   const sessions = await repo.sessionsOf(tx, libraryId, [id]);
   const mine = ctx.actor.kind === 'account' ? await repo.registrationsOfAccount(tx, libraryId, ctx.actor.accountId, id) : [];
   const { onlineUrl, ...rest } = activity;
+  const organiser = await tx.selectFrom('library').select(['name', 'slug']).where('id', '=', libraryId).executeTakeFirstOrThrow();
   return {
     ...rest,
+    organiser,
     // the joining link is for people with a seat (and staff) only
     onlineUrl: staff || mine.some((r) => r.status === 'confirmed' || r.status === 'attended') ? onlineUrl : null,
     hasOnlineUrl: onlineUrl !== null,
@@ -91,11 +93,22 @@ async function loadDetail(tx: Tx, ctx: Ctx, libraryId: string, id: string) {
   };
 }
 
-export async function getActivity(ctx: Ctx, libraryId: string, id: string): Promise<ActivityDetail> {
+/**
+ * The library that organises an activity shown in this library's portal: the library itself, or
+ * the organiser of an online activity shared with the network. Registrations for a shared
+ * activity are kept by its organiser, so every use case below runs in the organiser's tenant.
+ */
+export async function organiserOf(ctx: Ctx, libraryId: string, activityId: string): Promise<string> {
+  if (!isUuid(activityId)) return libraryId;
+  return (await inTenant(ctx.db, libraryId, (tx) => repo.organiserOf(tx, libraryId, activityId))) ?? libraryId;
+}
+
+export async function getActivity(ctx: Ctx, libraryId: string, id: string): Promise<ActivityDetail & { organiserId: string }> {
   if (!isUuid(id)) throw ActivityNotFound();
-  const detail = await inTenant(ctx.db, libraryId, (tx) => loadDetail(tx, ctx, libraryId, id));
+  const organiserId = await organiserOf(ctx, libraryId, id);
+  const detail = await inTenant(ctx.db, organiserId, (tx) => loadDetail(tx, ctx, organiserId, id));
   if (!detail) throw ActivityNotFound();
-  return detail;
+  return { ...detail, organiserId };
 }
 
 export const notFound = () => ActivityNotFound();
@@ -126,8 +139,9 @@ function newCode(): string {
   return crypto.randomBytes(18).toString('base64url');
 }
 
-export async function register(ctx: Ctx, libraryId: string, activityId: string, input: RegisterInput, now = new Date()): Promise<RegisterResult> {
+export async function register(ctx: Ctx, portalLibraryId: string, activityId: string, input: RegisterInput, now = new Date()): Promise<RegisterResult> {
   if (!isUuid(activityId)) throw ActivityNotFound();
+  const libraryId = await organiserOf(ctx, portalLibraryId, activityId);
   if (input.sessionId !== undefined && !isUuid(input.sessionId)) throw SessionNotFound();
   const guest = ctx.actor.kind !== 'account';
   const email = guest ? normaliseEmail(input.email) : null;
@@ -152,7 +166,9 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
     if (session0.status === 'cancelled') throw ActivityCancelled();
     if (session0.capacity === 0) throw NoSeats();
     if (!isOpen(now, session0.startsAt, activity.cutoffMinutes)) throw RegistrationClosed();
-    const person = guest ? await connectedUser(tx, libraryId, email!) : { id: (ctx.actor as { accountId: string }).accountId, homeLibraryId: (ctx.actor as { homeLibraryId: string }).homeLibraryId };
+    const person = ctx.actor.kind === 'account'
+      ? { id: ctx.actor.accountId, homeLibraryId: ctx.actor.homeLibraryId }
+      : await connectedUser(tx, libraryId, email!);
     // Everything that needs no seat is looked up before the lock, to keep the queue short. A
     // second registration racing this one is refused by the unique index (registration_one_live).
     if (await repo.liveRegistration(tx, libraryId, sessionId, person.id)) throw AlreadyRegistered();
@@ -170,6 +186,9 @@ export async function register(ctx: Ctx, libraryId: string, activityId: string, 
       status: decided.status, waitlistPosition: decided.status === 'waitlisted' ? decided.position : null,
       guestConsentAt: guest ? now : null, code: newCode(),
     });
+    if (person.homeLibraryId !== libraryId) {
+      await repo.countForHomeLibrary(tx, libraryId, person.homeLibraryId, { id: activityId, title: activity.title }, 'registered');
+    }
     await notify(tx, libraryId, person.id, decided.status === 'confirmed' ? 'activity_confirmed' : 'activity_waitlisted', {
       title: activity.title, startsAt: session.startsAt, code: row.code, position: row.waitlistPosition,
       // the cancel link works without signing in (guests have no password)
@@ -212,13 +231,16 @@ async function connectedUser(tx: Tx, libraryId: string, email: string): Promise<
 export interface CancelInput {
   /** The secret from the confirmation mail (guests cancel with it). */
   code?: string;
+  /** The activity, when known: a shared activity's registrations are kept by its organiser. */
+  activityId?: string;
 }
 
-export async function cancelRegistration(ctx: Ctx, libraryId: string, registrationId: string, input: CancelInput = {}, now = new Date()): Promise<{ promoted: number }> {
+export async function cancelRegistration(ctx: Ctx, portalLibraryId: string, registrationId: string, input: CancelInput = {}, now = new Date()): Promise<{ promoted: number }> {
   if (!isUuid(registrationId)) throw RegistrationNotFound();
+  const libraryId = input.activityId ? await organiserOf(ctx, portalLibraryId, input.activityId) : portalLibraryId;
   return inTenant(ctx.db, libraryId, async (tx) => {
     const first = await repo.findRegistration(tx, libraryId, { id: registrationId });
-    if (!first) throw RegistrationNotFound();
+    if (!first || (input.activityId && first.activityId !== input.activityId)) throw RegistrationNotFound();
     const own = ctx.actor.kind === 'account' && ctx.actor.accountId === first.accountId;
     const byCode = input.code !== undefined && input.code.length === first.code.length
       && crypto.timingSafeEqual(Buffer.from(input.code), Buffer.from(first.code));
@@ -319,6 +341,10 @@ export async function checkIn(ctx: Ctx, libraryId: string, activityId: string, i
     if (reg.status === 'confirmed') {
       await tx.updateTable('registration').set({ status: 'attended', checkedInAt: now })
         .where('libraryId', '=', libraryId).where('id', '=', reg.id).execute();
+      if (reg.homeLibraryId && reg.homeLibraryId !== libraryId) {
+        const a = (await repo.findActivity(tx, libraryId, activityId))!;
+        await repo.countForHomeLibrary(tx, libraryId, reg.homeLibraryId, { id: activityId, title: a.title }, 'attended');
+      }
     }
     return { id: reg.id, status: 'attended' as const, alreadyCheckedIn: !inserted };
   });
@@ -520,6 +546,14 @@ export async function listRegistrations(ctx: Ctx, libraryId: string, activityId:
     }).execute();
     const sessions = await repo.sessionsOf(tx, libraryId, [activityId]);
     return { activity, sessions, registrations: await repo.registrationsOf(tx, libraryId, activityId) };
+  });
+}
+
+/** How many of this library's members took part in shared activities of other libraries (counts only). */
+export async function sharedParticipation(ctx: Ctx, libraryId: string) {
+  return inTenant(ctx.db, libraryId, async (tx) => {
+    await canCheckIn(tx, libraryId, ctx.actor);
+    return repo.participationOf(tx, libraryId);
   });
 }
 

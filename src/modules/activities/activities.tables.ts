@@ -88,11 +88,21 @@ export interface ActivityAttendanceTable {
   checkedInAt: Timestamp;
 }
 
+export interface SharedParticipationTable {
+  libraryId: string;
+  organiserLibraryId: string;
+  activityId: string;
+  title: string;
+  registered: Generated<number>;
+  attended: Generated<number>;
+}
+
 declare module '../../platform/db/database.ts' {
   interface Database {
     activity: ActivityTable;
     activitySession: ActivitySessionTable;
     registration: RegistrationTable;
     activityAttendance: ActivityAttendanceTable;
+    sharedParticipation: SharedParticipationTable;
   }
 }

@@ -36,9 +36,11 @@ registerPersonalDataSource({
 export {
   agenda, getActivity, register, cancelRegistration, checkIn, createActivity, updateActivity, setStatus,
   duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations, messageRegistrants, sendReminders, importCalendar, calendarFeed,
+  sharedParticipation, organiserOf,
   type ActivityInput, type AgendaEntry, type RegisterResult,
 } from './activities.service.ts';
 export { seedDemoActivities } from './activities.seed.ts';
+export { FUNCTION_LABELS, AUDIENCE_LABELS, KIND_LABELS } from './activities.labels.ts';
 export { STATUTORY_FUNCTIONS, AUDIENCES, type StatutoryFunction, type Audience } from './activities.tables.ts';
 
 export async function activitiesModule(app: FastifyInstance): Promise<void> {
