@@ -20,6 +20,9 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'network', description: 'Libraries, branches and postcode routing' },
         { name: 'accounts', description: 'Signing in and out, passwords, second factor, sessions' },
         { name: 'membership', description: 'Plans, sign-up, my account and data, staff member lookup and audit' },
+        { name: 'catalogue', description: 'Titles, formats, copies and MARCXML export' },
+        { name: 'discovery', description: 'One search over the collection, with facets and suggestions' },
+        { name: 'activities', description: 'Events, courses and services: agenda, registrations, waitlists, check-in, iCalendar' },
       ],
       components: {
         schemas: {},
