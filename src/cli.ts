@@ -14,6 +14,7 @@ import { registerClient } from './modules/accounts/oidc/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
+import { JOBS, type JobName } from './jobs.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,8 @@ Commands:
   migrate               run pending database migrations
   seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
   libraries             list the libraries of the network
+  job <name>            run a periodic job once now: erase-due-accounts, activity-reminders
+                        (serve runs them on timers)
   staff add <email> --library <slug> --role <desk|librarian|library_admin|network_staff|municipality_viewer>
         [--municipality GMxxxx]
                         create a staff account (password from EENBIEB_STAFF_PASSWORD) or grant a role
@@ -107,6 +110,14 @@ export async function main(argv: string[]): Promise<number> {
       return withDb(config, async (db) => {
         const id = await ensureStaffAccount(db.kysely, { email, password, librarySlug: opt('library')!, role: opt('role') as GrantableRole, municipalityCode: opt('municipality') });
         out(`staff account ${id}: ${opt('role')} at ${opt('library')}`);
+        return 0;
+      });
+    }
+    case 'job': {
+      const name = args[0] as JobName;
+      if (!(name in JOBS)) { out(`unknown job "${args[0] ?? ''}": one of ${Object.keys(JOBS).join(', ')}`); return 2; }
+      return withDb(config, async (db) => {
+        out(`${name}: ${await JOBS[name].run(db.kysely, config)}`);
         return 0;
       });
     }

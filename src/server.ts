@@ -2,6 +2,7 @@
 // in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes the database.
 import { sql } from 'kysely';
 import { build } from './app.ts';
+import { startJobs } from './jobs.ts';
 import type { Config } from './platform/config.ts';
 import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -48,6 +49,7 @@ export async function serve(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   log(`Eenbieb is ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`);
 
+  const stopJobs = startJobs(db.kysely, config, log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -59,6 +61,7 @@ export async function serve(config: Config): Promise<void> {
     }, config.shutdownTimeoutMs);
     timer.unref();
     try {
+      stopJobs();
       await app.close();
       await db.close();
       process.exit(0);

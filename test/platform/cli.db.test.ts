@@ -33,6 +33,21 @@ describe('eenbieb CLI', () => {
     assert.equal(r.stdout, '');
   });
 
+  test('the periodic jobs run on a database through the same services', async () => {
+    const { JOBS } = await import('../../src/jobs.ts');
+    const db = await testDatabase();
+    try {
+      const config = testConfig();
+      assert.equal(await JOBS['erase-due-accounts'].run(db.kysely, config), 0);
+      assert.equal(typeof await JOBS['activity-reminders'].run(db.kysely, config), 'number');
+    } finally {
+      await db.close();
+    }
+    const r = spawnSync(process.execPath, [bin, 'job', 'nonsense'], { encoding: 'utf8', env: cleanEnv() });
+    assert.equal(r.status, 2);
+    assert.match(r.stdout, /unknown job "nonsense": one of erase-due-accounts, activity-reminders/);
+  });
+
   test('an unknown command shows the help with exit code 2', () => {
     const r = spawnSync(process.execPath, [bin, 'frobnicate'], { encoding: 'utf8' });
     assert.equal(r.status, 2);
