@@ -67,6 +67,10 @@ const CASES: Case[] = [
   { method: 'POST', url: '/api/v1/accounts/verification', route: 'POST /api/v1/accounts/verification', payload: () => ({ token: 'x' }), expect: 410 },
   { method: 'POST', url: '/api/v1/me/second-factor', route: 'POST /api/v1/me/second-factor', payload: () => ({ code: '000000' }), expect: signedIn(400) },
   { method: 'GET', url: '/api/v1/libraries/utrecht/plans', route: 'GET /api/v1/libraries/:slug/plans', expect: 200 },
+  { method: 'POST', url: '/api/v1/libraries/utrecht/plans', route: 'POST /api/v1/libraries/:slug/plans', payload: () => ({ code: 'matrix', nameNl: 'Matrix', nameEn: 'Matrix', kind: 'connected', yearlyFeeCents: 0, minAge: null, maxAge: null, maxPhysicalLoans: 0, maxDigitalLoans: 0, maxHolds: 0, loanPeriodDays: 21 }),
+    expect: { anonymous: 401, members: 403, deskA: 403, deskB: 403, adminA: 201, networkStaff: 403, municipalityViewer: 403 } },
+  { method: 'PUT', url: '/api/v1/libraries/utrecht/plans/basis', route: 'PUT /api/v1/libraries/:slug/plans/:code', payload: () => ({ nameNl: 'Basis', nameEn: 'Basic', kind: 'lending', yearlyFeeCents: 3000, minAge: 18, maxAge: null, maxPhysicalLoans: 5, maxDigitalLoans: 5, maxHolds: 3, loanPeriodDays: 21 }),
+    expect: { anonymous: 401, members: 403, deskA: 403, deskB: 403, adminA: 204, networkStaff: 403, municipalityViewer: 403 } },
   { method: 'POST', url: '/api/v1/accounts', route: 'POST /api/v1/accounts', payload: () => ({ postcode: '3512 JK', plan: 'goud', email: 'x@example.org', password: 'lang genoeg wachtwoord', givenName: 'x', familyName: 'y' }), expect: 422 },
   { method: 'GET', url: '/api/v1/me', route: 'GET /api/v1/me', expect: signedIn(200) },
   { method: 'PUT', url: '/api/v1/me/consents', route: 'PUT /api/v1/me/consents', payload: () => ({ newsletter: true }), expect: signedIn(204) },
@@ -103,7 +107,7 @@ test('each actor gets exactly the expected answer on each route', async () => {
       const url = c.url.replace('{memberA}', accountOf.memberA!);
       const res = await t.app.inject({ method: c.method as 'GET', url, cookies, ...(c.payload ? { payload: c.payload() } : {}) });
       const want = expected(c.expect, actor);
-      if (res.statusCode !== want) failures.push(`${c.method} ${url} as ${actor}: ${res.statusCode}, expected ${want} ${res.body.slice(0, 120)}`);
+      if (res.statusCode !== want) failures.push(`${c.method} ${url} as ${actor}: ${res.statusCode}, expected ${want} ${res.body.slice(0, 400)}`);
     }
   }
   assert.deepEqual(failures, []);

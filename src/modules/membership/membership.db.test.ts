@@ -420,3 +420,40 @@ describe('life events', () => {
     assert.equal(me.membership.includesDigital, false);
   });
 });
+
+describe('plans', () => {
+  const student = { code: 'student', nameNl: 'Studenten', nameEn: 'Students', kind: 'lending', yearlyFeeCents: 2500, minAge: 16, maxAge: 30, maxPhysicalLoans: 10, maxDigitalLoans: 5, maxHolds: 5, loanPeriodDays: 28 };
+
+  test('a library admin adds and changes a plan; members can then choose it', async () => {
+    const admin = await buildAccount(t, { librarySlug: 'nijmegen' });
+    await grantStaff(t, admin.id, 'nijmegen', 'library_admin');
+    const cookies = await signIn(t, admin.id, { mfa: true });
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/libraries/nijmegen/plans', cookies, payload: student });
+    assert.equal(created.statusCode, 201, created.body);
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/libraries/nijmegen/plans', cookies, payload: student });
+    assert.equal(again.statusCode, 409);
+    const { code: _c, ...rest } = student;
+    const changed = await t.app.inject({ method: 'PUT', url: '/api/v1/libraries/nijmegen/plans/student', cookies, payload: { ...rest, yearlyFeeCents: 2000 } });
+    assert.equal(changed.statusCode, 204);
+    const list = (await t.app.inject({ url: '/api/v1/libraries/nijmegen/plans' })).json().plans;
+    const plan = list.find((p: { code: string }) => p.code === 'student');
+    assert.equal(plan.yearlyFeeCents, 2000);
+    assert.equal(plan.includesDigital, true);
+    // other libraries do not get it
+    assert.ok(!(await t.app.inject({ url: '/api/v1/libraries/utrecht/plans' })).json().plans.some((p: { code: string }) => p.code === 'student'));
+    const signup = await post('/api/v1/accounts', adult({ postcode: '6511 AB', plan: 'student', birthDate: '2004-05-05' }));
+    assert.equal(signup.statusCode, 202, signup.body);
+  });
+
+  test('a lending plan without digital loans is refused: there is no physical-only membership', async () => {
+    const admin = await buildAccount(t, { librarySlug: 'nijmegen' });
+    await grantStaff(t, admin.id, 'nijmegen', 'library_admin');
+    const cookies = await signIn(t, admin.id, { mfa: true });
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/libraries/nijmegen/plans', cookies, payload: { ...student, code: 'alleen-papier', maxDigitalLoans: 0 } });
+    assert.equal(res.statusCode, 422);
+    assert.equal(res.json().errors[0].field, 'maxDigitalLoans');
+    const desk = await buildAccount(t, { librarySlug: 'nijmegen' });
+    await grantStaff(t, desk.id, 'nijmegen', 'desk');
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/libraries/nijmegen/plans', cookies: await signIn(t, desk.id), payload: { ...student, code: 'balie' } })).statusCode, 403);
+  });
+});

@@ -5,6 +5,7 @@ import { problem } from '../../platform/http/problem-schema.ts';
 import { getLibrary } from '../network/index.ts';
 import * as membership from './membership.service.ts';
 import * as life from './life-events.ts';
+import * as plans from './plans.service.ts';
 
 const Slug = Type.String({ pattern: '^[a-z0-9-]{1,60}$' });
 const Consents = Type.Object({
@@ -38,6 +39,42 @@ export async function membershipRoutes(app: FastifyInstance): Promise<void> {
   }, async (req) => {
     const library = await getLibrary(req.ctx, req.params.slug);
     return { plans: (await membership.listPlans(req.ctx, library.id)).map(planJson) };
+  });
+
+  const PlanBody = {
+    nameNl: Type.String({ minLength: 2, maxLength: 80 }), nameEn: Type.String({ minLength: 2, maxLength: 80 }),
+    kind: Type.Union([Type.Literal('lending'), Type.Literal('connected')]),
+    yearlyFeeCents: Type.Integer({ minimum: 0, maximum: 100_000 }),
+    // Null first: Fastify's Ajv coerces types, and would turn null into 0 for an integer tried first
+    minAge: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 130 })]), maxAge: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 130 })]),
+    maxPhysicalLoans: Type.Integer({ minimum: 0, maximum: 200 }), maxDigitalLoans: Type.Integer({ minimum: 0, maximum: 100 }), maxHolds: Type.Integer({ minimum: 0, maximum: 100 }),
+    loanPeriodDays: Type.Integer({ minimum: 1, maximum: 120 }), active: Type.Optional(Type.Boolean()), sortOrder: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  };
+
+  api.post('/api/v1/libraries/:slug/plans', {
+    config: { auth: 'staff' },
+    schema: {
+      tags: ['membership'], operationId: 'createPlan', summary: 'Library admin (second factor): add a plan; every lending plan includes digital loans',
+      params: Type.Object({ slug: Slug }), body: Type.Object({ code: Type.String({ maxLength: 40 }), ...PlanBody }, { additionalProperties: false }),
+      response: { 201: Type.Null(), 401: problem('Not signed in'), 403: problem('Not a library admin, or no second factor'), 409: problem('Code exists'), 422: problem('Plan rules not met') },
+    },
+  }, async (req, reply) => {
+    const library = await getLibrary(req.ctx, req.params.slug);
+    await plans.createPlan(req.ctx, library.id, req.body);
+    return reply.code(201).send(null);
+  });
+
+  api.put('/api/v1/libraries/:slug/plans/:code', {
+    config: { auth: 'staff' },
+    schema: {
+      tags: ['membership'], operationId: 'updatePlan', summary: 'Library admin (second factor): change a plan (fees, limits, active)',
+      params: Type.Object({ slug: Slug, code: Type.String({ maxLength: 40 }) }), body: Type.Object(PlanBody, { additionalProperties: false }),
+      response: { 204: Type.Null(), 401: problem('Not signed in'), 403: problem('Not a library admin, or no second factor'), 422: problem('Plan rules not met, or no such plan') },
+    },
+  }, async (req, reply) => {
+    const library = await getLibrary(req.ctx, req.params.slug);
+    await plans.updatePlan(req.ctx, library.id, req.params.code, req.body);
+    return reply.code(204).send(null);
   });
 
   api.post('/api/v1/accounts', {
