@@ -1,10 +1,8 @@
 // Dutch first, English second. The language is chosen by `?lang=` (which also sets a cookie so
 // the choice sticks without JavaScript), then the cookie, then Dutch.
 import type { FastifyRequest } from 'fastify';
-import type { LocalisedText } from './errors.ts';
 
 export type Lang = 'nl' | 'en';
-export const LANGS: readonly Lang[] = ['nl', 'en'];
 export const LANG_COOKIE = 'eb_lang';
 
 export function isLang(value: unknown): value is Lang {
@@ -19,8 +17,8 @@ export function resolveLang(req: FastifyRequest): { lang: Lang; fromQuery: boole
   return { lang: 'nl', fromQuery: false };
 }
 
-/** Picks the text for a language: `tr(lang)({ nl: 'Zoeken', en: 'Search' })`. */
-export const tr = (lang: Lang) => (text: LocalisedText): string => text[lang];
+/** The Dutch or English text, written inline: `const s = say(lang); s('Zoeken', 'Search')`. */
+export const say = (lang: Lang) => (nl: string, en: string): string => (lang === 'nl' ? nl : en);
 
 const dateFormats = {
   nl: new Intl.DateTimeFormat('nl-NL', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Amsterdam' }),

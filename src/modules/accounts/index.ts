@@ -1,9 +1,7 @@
 // The accounts module: one account per person in the network, sessions, CSRF and the actor of
 // each request. Other modules use it only through what this file exports.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AccountActor } from '../../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
 import { inNetwork } from '../../platform/db/tenant.ts';
-import { LoginRequired } from './accounts.errors.ts';
 import { loadSession, sessionToken, type LoadedSession } from './session.ts';
 import './accounts.tables.ts';
 import { accountsRoutes } from './accounts.routes.ts';
@@ -18,12 +16,6 @@ declare module 'fastify' {
 export { csrfToken, verifyCsrf, CsrfFailed } from './csrf.ts';
 export { LoginRequired, Forbidden, SecondFactorRequired } from './accounts.errors.ts';
 export type { LoadedSession } from './session.ts';
-
-/** The signed-in account of a request, or a 401 (API) / login page (pages, via the error handler). */
-export function requireAccount(req: FastifyRequest): AccountActor {
-  if (req.ctx.actor.kind !== 'account') throw LoginRequired();
-  return req.ctx.actor;
-}
 
 export async function accountsModule(app: FastifyInstance): Promise<void> {
   app.decorateRequest('session', null);

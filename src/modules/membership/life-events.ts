@@ -3,30 +3,19 @@
 // free account.
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, switchTenant } from '../../platform/db/tenant.ts';
-import type { FieldError } from '../../platform/errors.ts';
 import { parsePostcode } from '../../shared/postcode.ts';
-import { hashSecret, pinProblem } from '../accounts/credentials.ts';
+import { hashSecret } from '../accounts/credentials.ts';
 import { getLibrary, routePostcode } from '../network/index.ts';
 import { issueCardNumber } from './card.ts';
 import { AgeOutsidePlan, AlreadyMember, InvalidDetails, PlanNotFound } from './membership.errors.ts';
 import { requireSelf } from './membership.policy.ts';
-import { ageOn } from './membership.service.ts';
+import { addressErrors, ageOn, pinErrors } from './membership.service.ts';
 
 export interface AddressInput {
   postcode: string;
   street: string;
   houseNumber: string;
   city: string;
-}
-
-function addressErrors(input: Partial<AddressInput>): FieldError[] {
-  const errors: FieldError[] = [];
-  const p = parsePostcode(input.postcode ?? '');
-  if (!p.ok || !p.letters) errors.push({ field: 'postcode', message: { nl: 'Vul uw volledige postcode in, bijvoorbeeld 3511 AB.', en: 'Enter your full postcode, for example 3511 AB.' } });
-  if (!input.street || input.street.trim().length < 2) errors.push({ field: 'street', message: { nl: 'Vul uw straat in.', en: 'Enter your street.' } });
-  if (!/^[0-9]{1,5}\s?[a-zA-Z0-9-]{0,6}$/.test((input.houseNumber ?? '').trim())) errors.push({ field: 'houseNumber', message: { nl: 'Vul uw huisnummer in.', en: 'Enter your house number.' } });
-  if (!input.city || input.city.trim().length < 2) errors.push({ field: 'city', message: { nl: 'Vul uw woonplaats in.', en: 'Enter your town.' } });
-  return errors;
 }
 
 const END_OF_YEAR = () => { const d = new Date(); d.setUTCFullYear(d.getUTCFullYear() + 1); return d.toISOString().slice(0, 10); };
@@ -36,8 +25,7 @@ export async function becomeMember(ctx: Ctx, input: AddressInput & { plan: strin
   const actor = requireSelf(ctx);
   const errors = addressErrors(input);
   if (!input.birthDate || !/^\d{4}-\d{2}-\d{2}$/.test(input.birthDate)) errors.push({ field: 'birthDate', message: { nl: 'Vul uw geboortedatum in.', en: 'Enter your date of birth.' } });
-  const pin = pinProblem(input.pin ?? '');
-  if (pin) errors.push({ field: 'pin', message: { nl: 'Kies een pincode van 4 tot 6 cijfers die niet te makkelijk is.', en: 'Choose a PIN of 4 to 6 digits that is not too easy.' } });
+  errors.push(...pinErrors(input.pin));
   if (errors.length) throw InvalidDetails(errors);
   const pinHash = await hashSecret(input.pin);
   await inTenant(ctx.db, actor.homeLibraryId, async (tx) => {

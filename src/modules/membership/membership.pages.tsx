@@ -2,7 +2,7 @@
 // staff area. Every form works without JavaScript: POST, then redirect (PRG), errors inline.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type FieldError } from '../../platform/errors.ts';
-import type { Lang } from '../../platform/i18n.ts';
+import { say, type Lang } from '../../platform/i18n.ts';
 import { Csrf, ErrorSummary, Field, Notice } from '../../platform/views/forms.tsx';
 import { sendPage } from '../../platform/views/render.ts';
 import { code128Svg } from '../../shared/code128.ts';
@@ -16,7 +16,6 @@ import { formatCard } from './card.ts';
 import * as membership from './membership.service.ts';
 
 type Body = Record<string, string | undefined>;
-const t = (lang: Lang) => (nl: string, en: string) => (lang === 'nl' ? nl : en);
 const euro = (cents: number, lang: Lang) => new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
 const CONSENT_TEXT: Record<membership.ConsentPurpose, { nl: string; en: string; purposeNl: string; purposeEn: string }> = {
@@ -25,6 +24,24 @@ const CONSENT_TEXT: Record<membership.ConsentPurpose, { nl: string; en: string; 
   newsletter: { nl: 'Nieuwsbrief', en: 'Newsletter', purposeNl: 'Af en toe een e-mail over activiteiten en nieuwe boeken.', purposeEn: 'An occasional e-mail about activities and new books.' },
   research: { nl: 'Anoniem onderzoek', en: 'Anonymous research', purposeNl: 'Uw gebruik telt mee in onderzoek naar bibliotheekgebruik, zonder dat u herkenbaar bent.', purposeEn: 'Your use counts in research on library use, without you being identifiable.' },
 };
+
+/** The four consents, each with its purpose in plain language (sign-up and Mijn bibliotheek). */
+function ConsentFieldset({ lang, legend, granted }: { lang: Lang; legend: string; granted: (p: membership.ConsentPurpose) => boolean }) {
+  return (
+    <fieldset class="eb-fieldset">
+      <legend>{legend}</legend>
+      {membership.CONSENT_PURPOSES.map((purpose) => (
+        <div class="eb-choice">
+          <input type="checkbox" name={`consent_${purpose}`} id={`consent_${purpose}`} value="yes" checked={granted(purpose)} aria-describedby={`consent_${purpose}-why`} />
+          <span>
+            <label for={`consent_${purpose}`}>{lang === 'nl' ? CONSENT_TEXT[purpose].nl : CONSENT_TEXT[purpose].en}</label>
+            <span class="eb-muted" id={`consent_${purpose}-why`}> — {lang === 'nl' ? CONSENT_TEXT[purpose].purposeNl : CONSENT_TEXT[purpose].purposeEn}</span>
+          </span>
+        </div>
+      ))}
+    </fieldset>
+  );
+}
 
 function signInUrl(portal: PortalInfo): string {
   return `${portal.base}/inloggen`;
@@ -35,7 +52,7 @@ function signInUrl(portal: PortalInfo): string {
 async function signUpPage(req: FastifyRequest, reply: FastifyReply, form: Body, errors: FieldError[] = [], message?: string, status = 200) {
   const portal = portalInfo(req);
   const { lang, library } = portal;
-  const s = t(lang);
+  const s = say(lang);
   const postcode = form.postcode ?? '';
   let route: Awaited<ReturnType<typeof routePostcode>> | null = null;
   let routeError: string | null = null;
@@ -108,18 +125,8 @@ async function signUpPage(req: FastifyRequest, reply: FastifyReply, form: Body, 
               ? <p class="utrecht-paragraph">{s('Om te lenen hebben wij uw volledige postcode nodig (met letters).', 'To borrow we need your full postcode (with letters).')}</p> : null}
           </fieldset>
           <Field name="phone" label={s('Telefoonnummer', 'Phone number')} lang={lang} type="tel" value={form.phone} autocomplete="tel" errors={errors} maxlength={30} />
-          <fieldset class="eb-fieldset">
-            <legend>{s('Waar geeft u toestemming voor? (mag u altijd veranderen)', 'What do you consent to? (you can always change this)')}</legend>
-            {membership.CONSENT_PURPOSES.map((purpose) => (
-              <div class="eb-choice">
-                <input type="checkbox" name={`consent_${purpose}`} id={`consent_${purpose}`} value="yes" checked={form[`consent_${purpose}`] === 'yes'} aria-describedby={`consent_${purpose}-why`} />
-                <span>
-                  <label for={`consent_${purpose}`}>{lang === 'nl' ? CONSENT_TEXT[purpose].nl : CONSENT_TEXT[purpose].en}</label>
-                  <span class="eb-muted" id={`consent_${purpose}-why`}> — {lang === 'nl' ? CONSENT_TEXT[purpose].purposeNl : CONSENT_TEXT[purpose].purposeEn}</span>
-                </span>
-              </div>
-            ))}
-          </fieldset>
+          <ConsentFieldset lang={lang} legend={s('Waar geeft u toestemming voor? (mag u altijd veranderen)', 'What do you consent to? (you can always change this)')}
+            granted={(p) => form[`consent_${p}`] === 'yes'} />
           <button class="utrecht-button utrecht-button--primary-action" type="submit">{s('Aanmelden', 'Sign up')}</button>
         </form>
       )}
@@ -132,7 +139,7 @@ async function signUpPage(req: FastifyRequest, reply: FastifyReply, form: Body, 
 function signInPage(req: FastifyRequest, reply: FastifyReply, form: Body, message?: string, status = 200) {
   const portal = portalInfo(req);
   const { lang } = portal;
-  const s = t(lang);
+  const s = say(lang);
   const token = csrfToken(req, reply);
   return sendPage(reply, (
     <PortalPage portal={portal} title={s('Inloggen', 'Sign in')} nav="account">
@@ -167,7 +174,7 @@ function signInPage(req: FastifyRequest, reply: FastifyReply, form: Body, messag
 async function myPage(req: FastifyRequest, reply: FastifyReply, flash?: string) {
   const portal = portalInfo(req);
   const { lang } = portal;
-  const s = t(lang);
+  const s = say(lang);
   const o = await membership.myOverview(req.ctx);
   const sessions = await accounts.listSessions(req.ctx, o.account.id);
   const token = csrfToken(req, reply);
@@ -214,18 +221,7 @@ async function myPage(req: FastifyRequest, reply: FastifyReply, flash?: string) 
         <h2 class="utrecht-heading-2" id="consents">{s('Toestemmingen', 'Consents')}</h2>
         <form class="eb-form" method="post" action={`${portal.base}/mijn/toestemmingen`}>
           <Csrf token={token} />
-          <fieldset class="eb-fieldset">
-            <legend>{s('Waar geeft u toestemming voor?', 'What do you consent to?')}</legend>
-            {membership.CONSENT_PURPOSES.map((purpose) => (
-              <div class="eb-choice">
-                <input type="checkbox" name={`consent_${purpose}`} id={`consent_${purpose}`} value="yes" checked={consent(purpose)} aria-describedby={`consent_${purpose}-why`} />
-                <span>
-                  <label for={`consent_${purpose}`}>{lang === 'nl' ? CONSENT_TEXT[purpose].nl : CONSENT_TEXT[purpose].en}</label>
-                  <span class="eb-muted" id={`consent_${purpose}-why`}> — {lang === 'nl' ? CONSENT_TEXT[purpose].purposeNl : CONSENT_TEXT[purpose].purposeEn}</span>
-                </span>
-              </div>
-            ))}
-          </fieldset>
+          <ConsentFieldset lang={lang} legend={s('Waar geeft u toestemming voor?', 'What do you consent to?')} granted={consent} />
           <button class="utrecht-button utrecht-button--primary-action" type="submit">{s('Opslaan', 'Save')}</button>
         </form>
       </section>
@@ -296,7 +292,7 @@ export function registerMembershipPages(scope: FastifyInstance): void {
   });
 
   scope.get('/:slug/aanmelden/verstuurd', async (req, reply) => {
-    const s = t(req.lang);
+    const s = say(req.lang);
     return simplePage(req, reply, s('Kijk in uw mail', 'Check your e-mail'), [
       s('Wij hebben u een e-mail gestuurd. Klik op de link in die e-mail om uw aanmelding af te ronden. De link werkt 48 uur.', 'We have sent you an e-mail. Click the link in it to complete your registration. The link works for 48 hours.'),
       s('Geen e-mail ontvangen? Kijk ook in uw map met ongewenste e-mail.', 'No e-mail? Also check your spam folder.'),
@@ -304,7 +300,7 @@ export function registerMembershipPages(scope: FastifyInstance): void {
   });
 
   scope.get('/:slug/mijn/bevestigen', async (req, reply) => {
-    const s = t(req.lang);
+    const s = say(req.lang);
     try {
       await accounts.verifyEmail(req.ctx, String((req.query as Body).token ?? ''));
       return simplePage(req, reply, s('E-mailadres bevestigd', 'E-mail address confirmed'), [s('Dank u wel. U kunt nu inloggen.', 'Thank you. You can now sign in.')]);
@@ -343,7 +339,7 @@ export function registerMembershipPages(scope: FastifyInstance): void {
   scope.get('/:slug/mijn', async (req, reply) => {
     if (!signedIn(req, reply)) return reply;
     const flash = (req.query as Body).bericht;
-    const s = t(req.lang);
+    const s = say(req.lang);
     const messages: Record<string, string> = {
       toestemmingen: s('Uw toestemmingen zijn opgeslagen en gelden meteen.', 'Your consents are saved and apply at once.'),
       verwijderen: s('Uw account wordt over 14 dagen verwijderd.', 'Your account will be deleted in 14 days.'),
@@ -397,7 +393,7 @@ export function registerMembershipPages(scope: FastifyInstance): void {
       if (!(e instanceof AppError) || e.status >= 500) throw e;
       return forgotPage(req, reply, body, e.fields, e.status);
     }
-    const s = t(req.lang);
+    const s = say(req.lang);
     return simplePage(req, reply, s('Kijk in uw mail', 'Check your e-mail'), [s('Als er een account bij dit e-mailadres hoort, hebben wij een link gestuurd om een nieuw wachtwoord te kiezen. De link werkt een uur.', 'If an account belongs to this address, we have sent a link to choose a new password. The link works for one hour.')]);
   });
 
@@ -417,7 +413,7 @@ export function registerMembershipPages(scope: FastifyInstance): void {
 
 function forgotPage(req: FastifyRequest, reply: FastifyReply, form: Body, errors: FieldError[] = [], status = 200) {
   const portal = portalInfo(req);
-  const s = t(portal.lang);
+  const s = say(portal.lang);
   return sendPage(reply, (
     <PortalPage portal={portal} title={s('Wachtwoord vergeten', 'Forgot password')} nav="account">
       <h1 class="utrecht-heading-1">{s('Wachtwoord vergeten', 'Forgot password')}</h1>
@@ -433,7 +429,7 @@ function forgotPage(req: FastifyRequest, reply: FastifyReply, form: Body, errors
 
 function resetPage(req: FastifyRequest, reply: FastifyReply, token: string, errors: FieldError[] = [], message?: string, status = 200) {
   const portal = portalInfo(req);
-  const s = t(portal.lang);
+  const s = say(portal.lang);
   return sendPage(reply, (
     <PortalPage portal={portal} title={s('Nieuw wachtwoord kiezen', 'Choose a new password')} nav="account">
       <h1 class="utrecht-heading-1">{s('Nieuw wachtwoord kiezen', 'Choose a new password')}</h1>

@@ -2,12 +2,13 @@
 // card, consents, export, deletion) and staff's audited look at members.
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
-import { inNetwork, inTenant, type Tx } from '../../platform/db/tenant.ts';
+import { inNetwork, inTenant } from '../../platform/db/tenant.ts';
 import type { FieldError, LocalisedText } from '../../platform/errors.ts';
 import { personalDataSources } from '../../platform/personal-data.ts';
 import { parsePostcode } from '../../shared/postcode.ts';
 import { isEmail, issueEmailToken, normaliseEmail, VERIFY_HOURS } from '../accounts/accounts.service.ts';
 import { hashSecret, pinProblem } from '../accounts/credentials.ts';
+import { PasswordRejected } from '../accounts/accounts.errors.ts';
 import { passwordProblem } from '../accounts/password-policy.ts';
 import { getLibrary, libraryUrl, routePostcode, type Library } from '../network/index.ts';
 import { enqueueNotice } from '../notices/index.ts';
@@ -70,32 +71,39 @@ function validDate(s: string | undefined): s is string {
 
 const clean = (s: string | undefined) => (typeof s === 'string' ? s.trim() : '');
 
+/** Address rules shared by sign-up, becoming a member and moving house. */
+export function addressErrors(input: { postcode?: string; street?: string; houseNumber?: string; city?: string }): FieldError[] {
+  const errors: FieldError[] = [];
+  const p = parsePostcode(input.postcode ?? '');
+  if (!p.ok || !p.letters) errors.push({ field: 'postcode', message: msg('Vul uw volledige postcode in, met letters (bijvoorbeeld 3511 AB).', 'Enter your full postcode, with letters (for example 3511 AB).') });
+  if (clean(input.street).length < 2 || clean(input.street).length > 120) errors.push({ field: 'street', message: msg('Vul uw straat in.', 'Enter your street.') });
+  if (!/^[0-9]{1,5}\s?[a-zA-Z0-9-]{0,6}$/.test(clean(input.houseNumber))) errors.push({ field: 'houseNumber', message: msg('Vul uw huisnummer in, bijvoorbeeld 12 of 12a.', 'Enter your house number, for example 12 or 12a.') });
+  if (clean(input.city).length < 2 || clean(input.city).length > 80) errors.push({ field: 'city', message: msg('Vul uw woonplaats in.', 'Enter your town.') });
+  return errors;
+}
+
+export function pinErrors(pin: string | undefined): FieldError[] {
+  const problem = pinProblem(clean(pin));
+  if (!problem) return [];
+  return [{ field: 'pin', message: problem === 'format' ? msg('Kies een pincode van 4 tot 6 cijfers.', 'Choose a PIN of 4 to 6 digits.') : msg('Deze pincode is te makkelijk te raden (zoals 1111 of 1234).', 'This PIN is too easy to guess (like 1111 or 1234).') }];
+}
+
 /** Only what the plan needs: a free account asks name and e-mail; borrowing also address and birth date. */
-function validateDetails(input: SignUpInput, plan: Plan | undefined, fullPostcode: boolean): FieldError[] {
+function validateDetails(input: SignUpInput, plan: Plan | undefined): FieldError[] {
   const errors: FieldError[] = [];
   const need = (field: keyof SignUpInput, ok: boolean, m: LocalisedText) => { if (!ok) errors.push({ field, message: m }); };
   need('email', isEmail(normaliseEmail(clean(input.email))), msg('Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.', 'Enter a valid e-mail address, for example name@example.org.'));
   need('givenName', clean(input.givenName).length >= 1 && clean(input.givenName).length <= 100, msg('Vul uw voornaam in.', 'Enter your first name.'));
   need('familyName', clean(input.familyName).length >= 1 && clean(input.familyName).length <= 100, msg('Vul uw achternaam in.', 'Enter your last name.'));
   const pw = passwordProblem(input.password ?? '');
-  if (pw) {
-    errors.push({ field: 'password', message: {
-      too_short: msg('Kies een wachtwoord van minstens 12 tekens. Een zin van een paar woorden werkt goed.', 'Choose a password of at least 12 characters. A sentence of a few words works well.'),
-      too_long: msg('Een wachtwoord mag hoogstens 128 tekens lang zijn.', 'A password may be at most 128 characters long.'),
-      common: msg('Dit wachtwoord wordt te vaak gebruikt en is makkelijk te raden. Kies een ander.', 'This password is too common and easy to guess. Choose another one.'),
-    }[pw] });
-  }
+  // the same words as a password change or reset
+  if (pw) errors.push({ field: 'password', message: PasswordRejected(pw).text });
   if (input.birthDate && !validDate(input.birthDate)) {
     errors.push({ field: 'birthDate', message: msg('Vul een geldige geboortedatum in (dag, maand, jaar).', 'Enter a valid date of birth.') });
   }
   if (plan?.kind === 'lending') {
     need('birthDate', !!input.birthDate, msg('Vul uw geboortedatum in.', 'Enter your date of birth.'));
-    need('postcode', fullPostcode, msg('Vul uw volledige postcode in, met letters (bijvoorbeeld 3511 AB).', 'Enter your full postcode, with letters (for example 3511 AB).'));
-    need('street', clean(input.street).length >= 2 && clean(input.street).length <= 120, msg('Vul uw straat in.', 'Enter your street.'));
-    need('houseNumber', /^[0-9]{1,5}\s?[a-zA-Z0-9-]{0,6}$/.test(clean(input.houseNumber)), msg('Vul uw huisnummer in, bijvoorbeeld 12 of 12a.', 'Enter your house number, for example 12 or 12a.'));
-    need('city', clean(input.city).length >= 2 && clean(input.city).length <= 80, msg('Vul uw woonplaats in.', 'Enter your town.'));
-    const pin = pinProblem(clean(input.pin));
-    if (pin) errors.push({ field: 'pin', message: pin === 'format' ? msg('Kies een pincode van 4 tot 6 cijfers.', 'Choose a PIN of 4 to 6 digits.') : msg('Deze pincode is te makkelijk te raden (zoals 1111 of 1234).', 'This PIN is too easy to guess (like 1111 or 1234).') });
+    errors.push(...addressErrors(input), ...pinErrors(input.pin));
   }
   if (input.phone && !/^\+?[0-9 ()-]{6,20}$/.test(clean(input.phone))) {
     errors.push({ field: 'phone', message: msg('Vul een geldig telefoonnummer in, of laat het leeg.', 'Enter a valid phone number, or leave it empty.') });
@@ -114,7 +122,7 @@ export async function signUp(ctx: Ctx, input: SignUpInput, portalLibraryId: stri
   const plans = await listPlans(ctx, library.id);
   const plan = plans.find((p) => p.code === input.plan);
   const parsed = parsePostcode(input.postcode);
-  const errors = validateDetails(input, plan, parsed.ok && parsed.letters !== null);
+  const errors = validateDetails(input, plan);
   if (!plan) throw PlanNotFound();
   if (errors.length) throw InvalidDetails(errors);
   if (input.birthDate) {

@@ -3,7 +3,7 @@
 // admins, who must have given a second factor in this session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../platform/errors.ts';
-import type { Lang } from '../../platform/i18n.ts';
+import { say } from '../../platform/i18n.ts';
 import { Csrf, ErrorSummary, Field, Notice } from '../../platform/views/forms.tsx';
 import { sendPage } from '../../platform/views/render.ts';
 import { csrfToken, verifyCsrf } from '../accounts/index.ts';
@@ -13,7 +13,6 @@ import { formatCard } from './card.ts';
 import * as membership from './membership.service.ts';
 
 type Q = Record<string, string | undefined>;
-const t = (lang: Lang) => (nl: string, en: string) => (lang === 'nl' ? nl : en);
 
 const REASONS: Record<membership.ViewReason, { nl: string; en: string }> = {
   desk_question: { nl: 'Vraag van het lid aan de balie', en: 'Member\'s question at the desk' },
@@ -38,7 +37,7 @@ async function guard(req: FastifyRequest, reply: FastifyReply, run: () => Promis
 export function registerStaffPages(scope: FastifyInstance): void {
   scope.get('/:slug/staff', async (req, reply) => guard(req, reply, async () => {
     const portal = portalInfo(req);
-    const s = t(portal.lang);
+    const s = say(portal.lang);
     const q = String((req.query as Q).q ?? '').slice(0, 100);
     const results = await membership.searchMembers(req.ctx, portal.library.id, q);
     return sendPage(reply, (
@@ -68,7 +67,7 @@ export function registerStaffPages(scope: FastifyInstance): void {
 
   scope.get('/:slug/staff/leden/:accountId', async (req, reply) => guard(req, reply, async () => {
     const portal = portalInfo(req);
-    const s = t(portal.lang);
+    const s = say(portal.lang);
     const { accountId } = req.params as { accountId: string };
     const reason = (req.query as Q).reden;
     if (!reason) {
@@ -114,7 +113,7 @@ export function registerStaffPages(scope: FastifyInstance): void {
 
   scope.get('/:slug/staff/audit', async (req, reply) => guard(req, reply, async () => {
     const portal = portalInfo(req);
-    const s = t(portal.lang);
+    const s = say(portal.lang);
     const events = await membership.auditTrail(req.ctx, portal.library.id);
     return sendPage(reply, (
       <PortalPage portal={portal} title={s('Audittrail', 'Audit trail')}>
@@ -168,7 +167,7 @@ export function registerStaffPages(scope: FastifyInstance): void {
 
 async function secondFactorPage(req: FastifyRequest, reply: FastifyReply, error?: AppError, secret?: string) {
   const portal = portalInfo(req);
-  const s = t(portal.lang);
+  const s = say(portal.lang);
   const enrolled = await accounts.hasTotp(req.ctx, (req.ctx.actor as { accountId: string }).accountId);
   const proposal = enrolled ? null : secret ? { secret } : accounts.proposeTotp(req.session!.accountId, portal.library.name);
   return sendPage(reply, (
