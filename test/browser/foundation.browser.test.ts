@@ -5,29 +5,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { axeViolations, formatViolations } from '../support/axe.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.ts';
 import { assertPageBasics, focused, tabTo } from '../support/page-checks.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 
 let t: TestApp;
 let origin: string;
 let browser: Browser;
-let closeBrowser: () => Promise<void>;
 
+let env: BrowserApp;
 before(async () => {
-  t = await testApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = t.app.server.address() as { port: number };
-  origin = `http://127.0.0.1:${port}`;
-  // The postcode form redirects to the library's public URL, so it must be this server's address.
-  t.config.publicUrl = origin;
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  env = await startBrowserApp();
+  ({ t, origin, browser } = env);
 });
-
-after(async () => {
-  await closeBrowser?.();
-  await t?.close();
-});
+after(async () => { await env?.close(); });
 
 async function pressEnterAndWait(page: Page, url: RegExp): Promise<void> {
   await Promise.all([page.waitForURL(url), page.keyboard.press('Enter')]);

@@ -7,29 +7,20 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { axeViolations, formatViolations } from '../support/axe.ts';
 import { buildAccount, grantStaff, signIn } from '../support/auth.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.ts';
 import { assertFocusVisible, assertPageBasics, focused, tabTo, type Focused } from '../support/page-checks.ts';
-import { testApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 
 let t: TestApp;
 let origin: string;
 let browser: Browser;
-let closeBrowser: () => Promise<void>;
 
+let env: BrowserApp;
 before(async () => {
-  t = await testApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = t.app.server.address() as { port: number };
-  origin = `http://127.0.0.1:${port}`;
-  // Mails and cross-library links carry the library's public URL: it must be this server's address.
-  t.config.publicUrl = origin;
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  env = await startBrowserApp();
+  ({ t, origin, browser } = env);
 });
-
-after(async () => {
-  await closeBrowser?.();
-  await t?.close();
-});
+after(async () => { await env?.close(); });
 
 const PASSWORD = 'een lange zin als wachtwoord';
 let n = 0;

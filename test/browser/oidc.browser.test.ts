@@ -6,29 +6,22 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { testApp, type TestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
 import { axeViolations, formatViolations } from '../support/axe.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { startBrowserApp, type BrowserApp } from '../support/browser-app.ts';
 import { registerClient } from '../../src/modules/accounts/oidc/index.ts';
 import { systemCtx } from '../../src/platform/context.ts';
 
 let t: TestApp;
 let origin: string;
 let browser: Browser;
-let closeBrowser: () => Promise<void>;
 
+let env: BrowserApp;
 before(async () => {
-  t = await testApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  origin = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
-  t.config.publicUrl = origin; // the issuer is built from it on first use
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  env = await startBrowserApp();
+  ({ t, origin, browser } = env);
 });
-
-after(async () => {
-  await closeBrowser?.();
-  await t?.close();
-});
+after(async () => { await env?.close(); });
 
 test('a member signs in to a digital service through the library: login and consent pages pass axe, and the browser returns with a code', async () => {
   const email = `sso${process.pid}@example.org`;

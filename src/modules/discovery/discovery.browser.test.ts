@@ -4,25 +4,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { axeViolations, formatViolations } from '../../../test/support/axe.ts';
-import { launchBrowser } from '../../../test/support/browser.ts';
-import { testApp, type TestApp } from '../../../test/support/app.ts';
+import { startBrowserApp, type BrowserApp } from '../../../test/support/browser-app.ts';
+import type { TestApp } from '../../../test/support/app.ts';
 
 let t: TestApp;
 let browser: Browser;
-let closeBrowser: () => Promise<void>;
 let base: string;
 
+let env: BrowserApp;
 before(async () => {
-  t = await testApp({ logLevel: 'silent' });
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  ({ browser, close: closeBrowser } = await launchBrowser());
+  env = await startBrowserApp({ logLevel: 'silent' });
+  ({ t, origin: base, browser } = env);
 });
-after(async () => {
-  await closeBrowser?.();
-  await t.close();
-});
+after(async () => { await env?.close(); });
 
 async function violations(url: string) {
   const context = await browser.newContext();
