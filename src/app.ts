@@ -24,6 +24,7 @@ import { noticesModule } from './modules/notices/index.ts';
 import { catalogueModule } from './modules/catalogue/index.ts';
 import { discoveryModule } from './modules/discovery/index.ts';
 import { activitiesModule } from './modules/activities/index.ts';
+import { lendingModule } from './modules/lending/index.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -84,6 +85,7 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   await catalogueModule(app);
   await discoveryModule(app);
   await activitiesModule(app);
+  await lendingModule(app);
   installApiDocs(app);
   return app;
 }

@@ -10,6 +10,7 @@ import { seedDemoMembership } from './modules/membership/index.ts';
 import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoActivities } from './modules/activities/index.ts';
+import { seedDemoLending } from './modules/lending/index.ts';
 import { registerClient } from './modules/accounts/oidc/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
@@ -87,6 +88,8 @@ export async function main(argv: string[]): Promise<number> {
           // demo catalogue (issue #4)
           const c = await seedDemoCatalogue(db.kysely);
           out(c.titles ? `demo catalogue seeded: ${c.titles} titles, ${c.items} copies` : 'the catalogue already has the demo titles');
+          const l = await seedDemoLending(db.kysely);
+          if (l.pools) out(`demo licence pools seeded: ${l.pools}`);
           // activities module: only into libraries that have no activities yet
           if (n) out(`demo activities seeded: ${await seedDemoActivities(db.kysely)}`);
         }

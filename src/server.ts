@@ -11,6 +11,7 @@ import { seedDemoMembership } from './modules/membership/index.ts';
 import { seedDemoStaff } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoActivities } from './modules/activities/index.ts';
+import { seedDemoLending } from './modules/lending/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -34,6 +35,8 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
   if (config.seedDemo) {
     const catalogue = await seedDemoCatalogue(db.kysely);
     if (catalogue.titles) log(`demo catalogue seeded: ${catalogue.titles} titles, ${catalogue.items} copies`);
+    const lending = await seedDemoLending(db.kysely);
+    if (lending.pools) log(`demo licence pools seeded: ${lending.pools}`);
   }
   return db;
 }

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../../src/platform/db/migrate.ts';
 import { seedDemoNetwork, seedReferenceData } from '../../src/modules/network/index.ts';
 import { seedDemoMembership } from '../../src/modules/membership/index.ts';
 import { seedDemoCatalogue } from '../../src/modules/catalogue/index.ts';
+import { seedDemoLending } from '../../src/modules/lending/index.ts';
 import { seedDemoActivities } from '../../src/modules/activities/index.ts';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -42,6 +43,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
       await seedDemoMembership(db.kysely);
       await seedDemoCatalogue(db.kysely);
       await seedDemoActivities(db.kysely);
+      await seedDemoLending(db.kysely);
     } finally {
       await db.close();
     }
@@ -65,6 +67,7 @@ export async function prepareTemplate(): Promise<{ env: Record<string, string>; 
   await seedDemoMembership(db.kysely);
   await seedDemoCatalogue(db.kysely);
   await seedDemoActivities(db.kysely);
+  await seedDemoLending(db.kysely);
   const dump = await (db as unknown as { pglite: PGlite }).pglite.dumpDataDir('none');
   await db.close();
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-test-')), 'template.tar');

@@ -66,6 +66,8 @@ export interface ItemTable {
   barcode: string;
   shelf: Generated<string>;
   status: ColumnType<ItemStatus, ItemStatus | undefined, ItemStatus>;
+  /** Set while in transit (0070_lending.sql): the branch the copy is going to. */
+  transitToBranchId: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Generated<Timestamp>;
 }
 

@@ -23,6 +23,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'catalogue', description: 'Titles, formats, copies and MARCXML export' },
         { name: 'discovery', description: 'One search over the collection, with facets and suggestions' },
         { name: 'activities', description: 'Events, courses and services: agenda, registrations, waitlists, check-in, iCalendar' },
+        { name: 'lending', description: 'Loans, returns, renewals, holds, digital lending and access, the desk' },
       ],
       components: {
         schemas: {},
