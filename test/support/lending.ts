@@ -4,7 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/platform/db/database.ts';
 import { inTenant } from '../../src/platform/db/tenant.ts';
 import type { TestApp } from './app.ts';
-import { buildAccount, signIn } from './auth.ts';
+import { signIn } from './auth.ts';
 import { buildItem, buildTitle, libraryId } from './catalogue-factory.ts';
 
 let serial = 0;
@@ -17,15 +17,23 @@ export function testCardNumber(): string {
 
 export interface TestMember { id: string; email: string; libraryId: string; cardNumber: string; cookies: Record<string, string> }
 
-export async function buildMember(t: TestApp, options: { librarySlug?: string; plan?: string; validUntil?: string | null } = {}): Promise<TestMember> {
-  const a = await buildAccount(t, { librarySlug: options.librarySlug });
+/** A member (account, active membership on a plan, profile) as real rows. */
+export async function insertMember(db: Kysely<Database>, options: { librarySlug?: string; plan?: string; validUntil?: string | null } = {}): Promise<Omit<TestMember, 'cookies'>> {
+  const lib = await libraryId(db, options.librarySlug ?? 'utrecht');
+  const email = `lener${process.pid}.${++serial}@example.org`;
+  const { id } = await db.insertInto('account').values({ email, homeLibraryId: lib, emailVerifiedAt: new Date() }).returning('id').executeTakeFirstOrThrow();
   const cardNumber = testCardNumber();
-  await inTenant(t.db.kysely, a.libraryId, async (tx) => {
-    const plan = await tx.selectFrom('plan').select('id').where('libraryId', '=', a.libraryId).where('code', '=', options.plan ?? 'volwassen').executeTakeFirstOrThrow();
-    await tx.insertInto('membership').values({ libraryId: a.libraryId, accountId: a.id, planId: plan.id, cardNumber, status: 'active', validUntil: options.validUntil ?? null }).execute();
-    await tx.insertInto('memberProfile').values({ libraryId: a.libraryId, accountId: a.id, givenName: 'Test', familyName: `Lid ${serial}` }).execute();
+  await inTenant(db, lib, async (tx) => {
+    const plan = await tx.selectFrom('plan').select('id').where('libraryId', '=', lib).where('code', '=', options.plan ?? 'volwassen').executeTakeFirstOrThrow();
+    await tx.insertInto('membership').values({ libraryId: lib, accountId: id, planId: plan.id, cardNumber, status: 'active', validUntil: options.validUntil ?? null }).execute();
+    await tx.insertInto('memberProfile').values({ libraryId: lib, accountId: id, givenName: 'Test', familyName: `Lid ${serial}` }).execute();
   });
-  return { ...a, cardNumber, cookies: await signIn(t, a.id) };
+  return { id, email, libraryId: lib, cardNumber };
+}
+
+export async function buildMember(t: TestApp, options: { librarySlug?: string; plan?: string; validUntil?: string | null } = {}): Promise<TestMember> {
+  const m = await insertMember(t.db.kysely, options);
+  return { ...m, cookies: await signIn(t, m.id) };
 }
 
 /** A national book title with `copies` copies at the library (first branch by slug, or the given ones). */
@@ -55,6 +63,6 @@ export async function branchIdOf(db: Kysely<Database>, libraryId: string, slug?:
 }
 
 export async function poolCounters(db: Kysely<Database>, poolId: string) {
-  const { rows } = await sql<{ in_use: number; loans_used: number; offered: number }>`SELECT in_use, loans_used, offered FROM license_pool WHERE id = ${poolId}`.execute(db);
+  const { rows } = await sql<{ inUse: number; loansUsed: number; offered: number }>`SELECT in_use, loans_used, offered FROM license_pool WHERE id = ${poolId}`.execute(db);
   return rows[0]!;
 }
