@@ -10,7 +10,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { inTenant, switchTenant, type Tx } from '../../platform/db/tenant.ts';
 import { assertMayBorrow } from './circulation.service.ts';
 import { grantAccess, type AccessLink } from './content-access.ts';
-import { LoanNotFound, NotDigital, TitleNotFound } from './lending.errors.ts';
+import { AlreadyBorrowed, LoanNotFound, NotDigital, TitleNotFound } from './lending.errors.ts';
 import { noticeLibraryOf, notify, type NoticeLibrary } from './lending.notices.ts';
 import { findBorrower, mapRefusal, type Borrower } from './lending.repository.ts';
 import { blockReasons, digitalDue, estimatedWaitDays, poolHasRoom, poolOrder, type PoolState } from './loan-rules.ts';
@@ -72,6 +72,9 @@ export async function borrowDigital(ctx: Ctx, input: { library: NoticeLibrary; a
     return await inTenant(ctx.db, lib.id, async (tx) => {
       b = assertMayBorrow(await findBorrower(tx, lib.id, { accountId: input.accountId }), now);
       const title = await titleOf(tx, lib.id, input.titleId);
+      const have = await tx.selectFrom('loan').select('id').where('libraryId', '=', lib.id).where('accountId', '=', b.accountId)
+        .where('titleId', '=', title.id).where('kind', '=', 'digital').where('status', '=', 'open').executeTakeFirst();
+      if (have) throw AlreadyBorrowed();
       // my own offer: take it
       const offer = await tx.selectFrom('hold').select(['id', 'poolId']).where('libraryId', '=', lib.id).where('accountId', '=', b.accountId)
         .where('titleId', '=', title.id).where('kind', '=', 'digital').where('status', '=', 'ready').forUpdate().executeTakeFirst();
