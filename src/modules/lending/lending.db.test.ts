@@ -10,6 +10,7 @@ import { branchIdOf, buildMember, buildTitleWithCopies, type TestMember } from '
 import { systemCtx } from '../../platform/context.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import { checkIn, checkOut, expireReadyHolds, anonymiseLoanHistory, type NoticeLibrary } from './index.ts';
+import { dueDate } from './loan-rules.ts';
 
 let t: TestApp;
 let desk: TestMember;
@@ -33,6 +34,9 @@ const ctx = () => systemCtx(t.db.kysely, t.config, 'test');
 async function itemState(barcode: string) {
   return inTenant(t.db.kysely, lib.id, (tx) => tx.selectFrom('item').select(['status', 'transitToBranchId']).where('libraryId', '=', lib.id).where('barcode', '=', barcode).executeTakeFirstOrThrow());
 }
+async function checkedOutAt(loanId: string): Promise<Date> {
+  return (await inTenant(t.db.kysely, lib.id, (tx) => tx.selectFrom('loan').select('checkedOutAt').where('libraryId', '=', lib.id).where('id', '=', loanId).executeTakeFirstOrThrow())).checkedOutAt;
+}
 async function openLoans(accountId: string) {
   return inTenant(t.db.kysely, lib.id, (tx) => tx.selectFrom('loan').selectAll().where('libraryId', '=', lib.id).where('accountId', '=', accountId).where('status', '=', 'open').execute());
 }
@@ -47,8 +51,7 @@ describe('desk circulation', () => {
     assert.equal(out.statusCode, 201, out.body);
     const loan = out.json();
     // due at the end of the 21st day (the adult plan's period)
-    const days = Math.round((new Date(loan.dueAt).getTime() - Date.now()) / 86_400_000);
-    assert.ok(days >= 20 && days <= 21, `due in ${days} days`);
+    assert.equal(loan.dueAt, dueDate(await checkedOutAt(loan.loanId), 21).toISOString());
     assert.equal((await itemState(copy!.barcode)).status, 'on_loan');
 
     const back = await deskIn(copy!.barcode);
@@ -291,5 +294,36 @@ describe('late fees and history', () => {
     assert.deepEqual(rows.map((r) => r.accountId), [keeper.id, null]);
     const counters = await sql<{ n: number }>`SELECT count(*)::int AS n FROM loan WHERE account_id IS NULL AND status = 'open'`.execute(t.db.kysely);
     assert.equal(counters.rows[0]!.n, 0);
+  });
+});
+
+describe('loan rules', () => {
+  test('a library admin (second factor) sets a shorter period for DVDs; desk staff read but cannot change; bad rules are refused', async () => {
+    const admin = await buildMember(t);
+    await grantStaff(t, admin.id, 'utrecht', 'library_admin');
+    const { signIn } = await import('../../../test/support/auth.ts');
+    const withMfa = await signIn(t, admin.id, { mfa: true });
+    const current = await t.app.inject({ url: api('/lending-rules'), cookies: desk.cookies });
+    assert.equal(current.statusCode, 200, current.body);
+    const body = { settings: current.json().settings, rules: [{ plan: null, format: 'dvd', loanPeriodDays: 7, maxRenewals: 1 }] };
+    assert.equal((await t.app.inject({ method: 'PUT', url: api('/lending-rules'), cookies: desk.cookies, payload: body })).statusCode, 403);
+    const noMfa = await t.app.inject({ method: 'PUT', url: api('/lending-rules'), cookies: admin.cookies, payload: body });
+    assert.equal(noMfa.statusCode, 403);
+    const bad = await t.app.inject({ method: 'PUT', url: api('/lending-rules'), cookies: withMfa, payload: { ...body, rules: [{ plan: 'bestaat-niet', format: 'dvd', loanPeriodDays: 7, maxRenewals: 1 }] } });
+    assert.deepEqual([bad.statusCode, bad.json().code], [400, 'VALIDATION_FAILED']);
+    const ok = await t.app.inject({ method: 'PUT', url: api('/lending-rules'), cookies: withMfa, payload: body });
+    assert.equal(ok.statusCode, 200, ok.body);
+    try {
+      const m = await buildMember(t);
+      const { items: [dvd] } = await buildTitleWithCopies(t.db.kysely, 'utrecht', 1, { format: 'dvd' });
+      const loan = (await deskOut(m, dvd!.barcode)).json();
+      assert.equal(loan.dueAt, dueDate(await checkedOutAt(loan.loanId), 7).toISOString());
+      const r1 = await t.app.inject({ method: 'POST', url: api(`/loans/${loan.loanId}/renewal`), cookies: m.cookies });
+      assert.equal(r1.statusCode, 200);
+      const r2 = await t.app.inject({ method: 'POST', url: api(`/loans/${loan.loanId}/renewal`), cookies: m.cookies });
+      assert.deepEqual([r2.statusCode, r2.json().code], [409, 'LENDING_RENEWAL_LIMIT_REACHED']);
+    } finally {
+      await t.app.inject({ method: 'PUT', url: api('/lending-rules'), cookies: withMfa, payload: { settings: body.settings, rules: [] } });
+    }
   });
 });

@@ -17,6 +17,7 @@ import type { NoticeLibrary } from './lending.notices.ts';
 import { settingsOf } from './lending.repository.ts';
 import { accessFor, checkToken } from './access.service.ts';
 import { myLending, payCharges, accountByCard, type PatronStatus } from './patron.service.ts';
+import { getRules, setRules } from './rules.service.ts';
 
 const tags = ['lending'];
 const Uuid = Type.String({ format: 'uuid' });
@@ -353,6 +354,38 @@ export async function lendingRoutes(app: FastifyInstance): Promise<void> {
     const library = await lib(req, req.params.slug);
     await assertDesk(req.ctx, library.id);
     return payCharges(req.ctx, { libraryId: library.id, accountId: await accountByCard(req.ctx, library.id, req.body.cardNumber), amountCents: req.body.amountCents });
+  });
+
+  // --- loan rules (library admins set them; desk staff read them)
+  const Settings = Type.Object({
+    lateFeeCentsPerDay: Type.Integer({ minimum: 0, maximum: 1000 }), maxLateFeeCents: Type.Integer({ minimum: 0, maximum: 100000 }),
+    blockThresholdCents: Type.Integer({ minimum: 0, maximum: 1000000 }), maxRenewals: Type.Integer({ minimum: 0, maximum: 20 }),
+    holdPickupDays: Type.Integer({ minimum: 1, maximum: 30 }), portalSelfCheckout: Type.Boolean(), historyRetentionDays: Type.Integer({ minimum: 0, maximum: 365 }),
+  }, { additionalProperties: false });
+  const Rule = Type.Object({
+    plan: Type.Union([Type.Null(), Type.String({ pattern: '^[a-z0-9-]{2,40}$' })], { description: 'Plan code; null: every plan' }),
+    format: Type.Union([Type.Null(), Type.String({ maxLength: 30 })], { description: 'Format code; null: every format' }),
+    loanPeriodDays: Type.Integer({ minimum: 1, maximum: 120 }),
+    maxRenewals: Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 20 })]),
+  }, { additionalProperties: false });
+  const RulesJson = Type.Object({ settings: Settings, rules: Type.Array(Rule, { maxItems: 200 }) }, { additionalProperties: false });
+
+  api.get(`${base}/lending-rules`, {
+    config: { auth: 'staff' },
+    schema: { tags, operationId: 'getLendingRules', summary: 'The library\'s loan rules: settings and loan periods per format and plan (staff)', params: LibParams,
+      response: { 200: RulesJson, 401: problem('Not signed in'), 403: problem('Not staff') } },
+  }, async (req) => {
+    const library = await lib(req, req.params.slug);
+    return getRules(req.ctx, library.id);
+  });
+
+  api.put(`${base}/lending-rules`, {
+    config: { auth: 'staff' },
+    schema: { tags, operationId: 'setLendingRules', summary: 'Library admin (second factor): replace the loan rules; the most specific rule (plan and format) wins', params: LibParams,
+      body: RulesJson, response: { 200: RulesJson, 400: problem('Invalid rules'), 401: problem('Not signed in'), 403: problem('Not a library admin, or no second factor') } },
+  }, async (req) => {
+    const library = await lib(req, req.params.slug);
+    return setRules(req.ctx, library.id, req.body);
   });
 }
 
