@@ -27,7 +27,7 @@ Commands:
   migrate               run pending database migrations
   seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
   libraries             list the libraries of the network
-  job <name>            run a periodic job once now: erase-due-accounts, activity-reminders
+  job <name>            run a periodic job once now: erase-due-accounts, activity-reminders, expire-idempotency-keys
                         (serve runs them on timers)
   staff add <email> --library <slug> --role <desk|librarian|library_admin|network_staff|municipality_viewer>
         [--municipality GMxxxx]

@@ -340,7 +340,8 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/:id/registrations`, {
-    config: { auth: 'public' },
+    // a registration is what a flaky mobile connection retries: the key makes the retry safe
+    config: { auth: 'public', idempotent: true },
     schema: {
       tags, operationId: 'registerForActivity',
       summary: 'Register for an activity: signed in, or as a guest with an e-mail address (becomes a connected user)',
