@@ -14,7 +14,7 @@ import { sendReminders } from './modules/activities/index.ts';
 export const JOBS = {
   'erase-due-accounts': { everyMs: 60 * 60_000, run: (db: Kysely<Database>, config: Config) => eraseDueAccounts(systemCtx(db, config, 'erase-due-accounts')) },
   'activity-reminders': { everyMs: 15 * 60_000, run: (db: Kysely<Database>, config: Config) => sendReminders(systemCtx(db, config, 'activity-reminders')) },
-  'expire-idempotency-keys': { everyMs: 60 * 60_000, run: (db: Kysely<Database>) => expireIdempotencyKeys(db) },
+  'expire-idempotency-keys': { everyMs: 60 * 60_000, run: (db: Kysely<Database>, _config: Config) => expireIdempotencyKeys(db) },
 } as const;
 
 export type JobName = keyof typeof JOBS;
