@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Config } from './platform/config.ts';
 import type { Db } from './platform/db/connection.ts';
 import { installErrorHandling } from './platform/http/error-handler.ts';
+import { installIdempotency } from './platform/http/idempotency.ts';
 import { installHealth } from './platform/http/health.ts';
 import { installMetrics } from './platform/http/metrics.ts';
 import { installOpenApi } from './platform/http/openapi.ts';
@@ -59,6 +60,7 @@ export async function build(config: Config, db: Db, options: BuildOptions = {}):
   });
 
   requireDeclaredAuth(app);
+  installIdempotency(app);
   app.addSchema(ProblemSchema);
   // before any route, so that every route lands in the OpenAPI document
   await installOpenApi(app);

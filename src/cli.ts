@@ -9,7 +9,8 @@ import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from
 import { seedDemoMembership } from './modules/membership/index.ts';
 import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
-import { seedDemoActivities } from './modules/activities/index.ts';
+import { STATUTORY_FUNCTIONS, importFromSource, seedDemoActivities, type StatutoryFunction } from './modules/activities/index.ts';
+import type { Db } from './platform/db/connection.ts';
 import { seedDemoLending } from './modules/lending/index.ts';
 import { registerClient } from './modules/accounts/oidc/index.ts';
 import { AppError } from './platform/errors.ts';
@@ -27,12 +28,17 @@ Commands:
   migrate               run pending database migrations
   seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
   libraries             list the libraries of the network
-  job <name>            run a periodic job once now: erase-due-accounts, activity-reminders
+  job <name>            run a periodic job once now: erase-due-accounts, activity-reminders, expire-idempotency-keys
                         (serve runs them on timers)
   staff add <email> --library <slug> --role <desk|librarian|library_admin|network_staff|municipality_viewer>
         [--municipality GMxxxx]
                         create a staff account (password from EENBIEB_STAFF_PASSWORD) or grant a role
   route <postcode>      show which library serves a postcode
+  activities import --library <slug> (--file <calendar.ics> | --url <feed URL>) --function <f>[,<f>...]
+        [--kind event|course|service] [--publish] [--allow-private-addresses]
+                        import an agenda from iCalendar: recurring events expand, broken events are
+                        listed and skipped; --allow-private-addresses lets --url reach loopback and
+                        private networks (development; default refused)
   oidc-client add --name <name> --redirect-uri <url> [--redirect-uri <url> ...]
         [--scope library,membership_active,age_group,profile,email] [--public]
                         register a digital service for single sign-on (OpenID Connect client);
@@ -43,7 +49,7 @@ Commands:
 
 Configuration is read from the environment: DATABASE_URL, DATA_DIR, PORT, HOST, PUBLIC_URL,
 LOG_LEVEL, HOST_LIBRARIES, RATE_LIMIT_PER_MINUTE, BODY_LIMIT_BYTES, SEED_DEMO, TRUST_PROXY,
-SHUTDOWN_TIMEOUT_MS, DATABASE_POOL_SIZE, NODE_ENV. See README.md.
+SHUTDOWN_TIMEOUT_MS, DATABASE_POOL_SIZE, NODE_ENV, OUTBOUND_PRIVATE_ADDRESSES. See README.md.
 `;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,6 +141,8 @@ export async function main(argv: string[]): Promise<number> {
           throw e;
         }
       });
+    case 'activities':
+      return withDb(config, (db) => activitiesCommand(db, config, args, out));
     // single sign-on for digital services (issue 3 item 8)
     case 'oidc-client': {
       const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
@@ -184,6 +192,45 @@ export async function main(argv: string[]): Promise<number> {
       out(`unknown command "${command}"\n`);
       out(HELP);
       return 2;
+  }
+}
+
+/** `eenbieb activities import …` (exported for its test, which runs it on a test database). */
+export async function activitiesCommand(db: Db, config: Config, args: string[], print: (line: string) => void): Promise<number> {
+  const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+  const usage = 'usage: eenbieb activities import --library <slug> (--file <calendar.ics> | --url <feed URL>) --function <f>[,<f>...] [--kind event|course|service] [--publish] [--allow-private-addresses]';
+  const slug = opt('library');
+  const file = opt('file');
+  const url = opt('url');
+  const functions = (opt('function') ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const kind = opt('kind') ?? 'event';
+  if (args[0] !== 'import' || !slug || (file === undefined) === (url === undefined) || !functions.length) { print(usage); return 2; }
+  const unknown = functions.filter((f) => !(STATUTORY_FUNCTIONS as readonly string[]).includes(f));
+  if (unknown.length) { print(`unknown statutory function ${unknown.join(', ')}: one of ${STATUTORY_FUNCTIONS.join(', ')}`); return 2; }
+  if (!['event', 'course', 'service'].includes(kind)) { print('--kind is event, course or service'); return 2; }
+  const library = await db.kysely.selectFrom('library').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (!library) { print(`no library "${slug}"`); return 2; }
+  let calendar: string | undefined;
+  if (file !== undefined) {
+    try {
+      calendar = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      print(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      return 2;
+    }
+  }
+  const ctx = systemCtx(db.kysely, { ...config, outboundPrivateAddresses: config.outboundPrivateAddresses || args.includes('--allow-private-addresses') }, 'cli');
+  try {
+    const report = await importFromSource(ctx, library.id, { calendar, url }, {
+      statutoryFunctions: functions as StatutoryFunction[], kind: kind as 'event' | 'course' | 'service', publish: args.includes('--publish'),
+    });
+    for (const i of report.imported) print(`imported  ${i.title} (${i.sessions} ${i.sessions === 1 ? 'session' : 'sessions'}) ${i.id}`);
+    for (const p of report.skipped) print(`skipped   ${p.title ?? p.uid ?? '(no title)'}: ${p.reason}`);
+    print(`${report.imported.length} imported, ${report.skipped.length} skipped`);
+    return 0;
+  } catch (e) {
+    if (e instanceof AppError) { print(e.text.en); return 1; }
+    throw e;
   }
 }
 

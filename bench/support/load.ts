@@ -11,6 +11,8 @@ export interface LoadOptions {
   seconds: number;
   /** Builds request i instead of GET paths (method, headers and body, e.g. logins or cookies). */
   request?: (i: number) => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
+  /** Every answer's status and latency in ms (for percentiles autocannon does not report, like p95). */
+  onResponse?: (status: number, ms: number) => void;
 }
 
 export function load(options: LoadOptions): Promise<autocannon.Result> {
@@ -36,5 +38,7 @@ export function load(options: LoadOptions): Promise<autocannon.Result> {
       else resolve(result);
     });
     release = defer('autocannon run', () => instance.stop());
+    const onResponse = options.onResponse;
+    if (onResponse) instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => onResponse(status, ms));
   });
 }

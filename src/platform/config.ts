@@ -24,6 +24,11 @@ export interface Config {
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
   shutdownTimeoutMs: number;
+  /**
+   * Let user-given URLs (calendar feeds to import) reach loopback and private addresses. Off by
+   * default (SSRF); for tests and development against a local server only.
+   */
+  outboundPrivateAddresses: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: bool(env, 'SEED_DEMO', true),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    outboundPrivateAddresses: bool(env, 'OUTBOUND_PRIVATE_ADDRESSES', false),
   };
 }
 

@@ -23,7 +23,7 @@ describe('eenbieb CLI', () => {
   test('--help lists the commands', () => {
     const r = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
     assert.equal(r.status, 0);
-    for (const c of ['serve', 'migrate', 'seed', 'libraries', 'route', 'openapi']) assert.match(r.stdout, new RegExp(`^  ${c}`, 'm'));
+    for (const c of ['serve', 'migrate', 'seed', 'libraries', 'route', 'activities', 'openapi']) assert.match(r.stdout, new RegExp(`^  ${c}`, 'm'));
   });
 
   test('a bad configuration value is one clear line and exit code 1, never a stack trace', () => {
@@ -40,6 +40,7 @@ describe('eenbieb CLI', () => {
       const config = testConfig();
       assert.equal(await JOBS['erase-due-accounts'].run(db.kysely, config), 0);
       assert.equal(typeof await JOBS['activity-reminders'].run(db.kysely, config), 'number');
+      assert.equal(await JOBS['expire-idempotency-keys'].run(db.kysely, config), 0);
     } finally {
       await db.close();
     }

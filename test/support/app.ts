@@ -19,7 +19,8 @@ export interface TestApp {
 }
 
 export async function testApp(overrides: Partial<Config> = {}): Promise<TestApp> {
-  const db = await testDatabase();
+  // a pool as large as the config asks (parallel requests on PostgreSQL)
+  const db = await testDatabase(overrides.databasePoolSize ? { poolSize: overrides.databasePoolSize } : {});
   const config = testConfig({ logLevel: 'info', rateLimitPerMinute: 0, ...overrides });
   const logs: string[] = [];
   // test/run.ts scans every log line of the whole run for personal data afterwards

@@ -99,3 +99,19 @@ test('registration works with the keyboard alone and without JavaScript', async 
   assert.match(await page.content(), /U bent aangemeld/);
   await context.close();
 });
+
+test('the import page, with an inline error for a refused feed address, passes axe-core', async () => {
+  const librarian = await buildAccount(t, { librarySlug: 'utrecht' });
+  await grantStaff(t, librarian.id, 'utrecht', 'librarian');
+  const context = await contextFor(await signIn(t, librarian.id));
+  const page = await context.newPage();
+  const res = await page.goto(`${origin}/utrecht/beheer/activiteiten/importeren`);
+  assert.equal(res?.status(), 200);
+  assert.deepEqual(await axe(page), [], 'import page');
+  await page.fill('#url', 'ftp://agenda.example.org/alles.ics');
+  await page.check('input[name=statutoryFunctions][value=reading_literature]');
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit] >> text=Importeren')]);
+  assert.match(await page.content(), /id="url-error"/);
+  assert.deepEqual(await axe(page), [], 'import page with an error');
+  await context.close();
+});

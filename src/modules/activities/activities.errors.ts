@@ -69,3 +69,29 @@ export const CheckInRefused = defineError('ACTIVITIES_CHECK_IN_REFUSED', 409, ()
   nl: 'Deze aanmelding kan niet worden ingecheckt (afgemeld of op de wachtlijst).',
   en: 'This registration cannot be checked in (cancelled or waitlisted).',
 }));
+
+// Importing from a feed URL: the feed as a whole could not be used (per-event problems are in
+// the import report instead). 422: the URL the librarian gave does not lead to a usable calendar.
+export const FeedRefused = defineError('ACTIVITIES_FEED_REFUSED', 422, (reason: 'url' | 'address', detail: string) => (reason === 'url'
+  ? { nl: `Dit adres kan niet worden opgehaald: gebruik een http- of https-adres (${detail}).`, en: `This address cannot be fetched: use an http or https address (${detail}).` }
+  : { nl: 'Dit adres wijst naar een intern of lokaal netwerk en wordt niet opgehaald.', en: 'This address points to an internal or local network and is not fetched.' }), 'url');
+
+export const FeedUnavailable = defineError('ACTIVITIES_FEED_UNAVAILABLE', 422, (detail: string) => ({
+  nl: `De agenda kon niet worden opgehaald: ${detail}.`,
+  en: `The calendar could not be fetched: ${detail}.`,
+}), 'url');
+
+export const FeedTooLarge = defineError('ACTIVITIES_FEED_TOO_LARGE', 422, (maxBytes: number) => ({
+  nl: `De agenda is groter dan ${Math.round(maxBytes / 1024)} kB en is niet ingelezen.`,
+  en: `The calendar is larger than ${Math.round(maxBytes / 1024)} kB and was not read.`,
+}), 'url');
+
+export const FeedNotCalendar = defineError('ACTIVITIES_FEED_NOT_CALENDAR', 422, (contentType: string) => ({
+  nl: `Op dit adres staat geen iCalendar-agenda (het antwoord is ${contentType}).`,
+  en: `This address does not serve an iCalendar calendar (the answer is ${contentType}).`,
+}), 'url');
+
+export const ImportSourceRequired = defineError('ACTIVITIES_IMPORT_SOURCE', 422, () => ({
+  nl: 'Plak de inhoud van een iCalendar-bestand óf geef het adres van een agenda-feed, niet allebei.',
+  en: 'Paste the contents of an iCalendar file or give the address of a calendar feed, not both.',
+}), 'url');

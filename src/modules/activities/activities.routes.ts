@@ -246,10 +246,13 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
     config: { auth: 'staff' },
     schema: {
       tags, operationId: 'importActivities',
-      summary: 'Import activities from an iCalendar file (librarian): recurring events expand; broken events are reported and skipped',
+      summary: 'Import activities from an iCalendar file or feed URL (librarian): recurring events expand; broken events are reported and skipped',
+      description: 'Give `calendar` (the text) or `url` (an http(s) feed, fetched by the server: at most 4 MiB and 15 s; internal and '
+        + 'loopback addresses are refused), not both.',
       params: LibParams,
       body: Type.Object({
-        calendar: Type.String({ description: 'The iCalendar text (RFC 5545)' }),
+        calendar: Type.Optional(Type.String({ description: 'The iCalendar text (RFC 5545)' })),
+        url: Type.Optional(Type.String({ maxLength: 2000, description: 'Address of an iCalendar feed (http or https)' })),
         statutoryFunctions: Type.Array(Fn, { minItems: 1, maxItems: 5, description: 'Functions the imported activities serve' }),
         kind: Type.Optional(Kind),
         publish: Type.Optional(Type.Boolean({ description: 'Publish at once (default: drafts)' })),
@@ -261,13 +264,15 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
           imported: Type.Array(Type.Object({ uid: Type.String(), id: Uuid, title: Type.String(), sessions: Type.Integer() })),
           skipped: Type.Array(Type.Object({ uid: Type.Union([Type.String(), Type.Null()]), title: Type.Union([Type.String(), Type.Null()]), reason: Type.String() })),
         }),
-        401: problem('Not signed in'), 403: problem('Not a librarian'), 422: problem('No statutory function given'),
+        401: problem('Not signed in'), 403: problem('Not a librarian'),
+        422: problem('No statutory function given; neither or both of calendar and url; the feed was refused, unreachable, too large or not a calendar'),
       },
     },
   }, async (req) => {
     const library = await lib(req, req.params.slug);
-    const { calendar: text, ...options } = req.body;
-    return activities.importCalendar(req.ctx, library.id, text, options);
+    const { calendar, url, ...options } = req.body;
+    const { imported, skipped } = await activities.importFromSource(req.ctx, library.id, { calendar, url }, options);
+    return { imported, skipped };
   });
 
   api.get(`${base}/mine`, {
@@ -340,7 +345,8 @@ export async function activitiesRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/:id/registrations`, {
-    config: { auth: 'public' },
+    // a registration is what a flaky mobile connection retries: the key makes the retry safe
+    config: { auth: 'public', idempotent: true },
     schema: {
       tags, operationId: 'registerForActivity',
       summary: 'Register for an activity: signed in, or as a guest with an e-mail address (becomes a connected user)',

@@ -6,10 +6,11 @@ import type { Ctx } from '../../platform/context.ts';
 import { inNetwork, inTenant, type Tx } from '../../platform/db/tenant.ts';
 import {
   ActivityCancelled, ActivityInvalid, ActivityNotFound, AlreadyRegistered, CancellationClosed, CheckInRefused,
-  ConsentRequired, EmailInvalid, NoSeats, NotBookable, RegistrationClosed, RegistrationNotFound, SessionNotFound,
+  ConsentRequired, EmailInvalid, FeedNotCalendar, FeedRefused, FeedTooLarge, FeedUnavailable, ImportSourceRequired, NoSeats, NotBookable, RegistrationClosed, RegistrationNotFound, SessionNotFound,
   SessionRequired,
 } from './activities.errors.ts';
 import { libraryUrl } from '../network/index.ts';
+import { FetchRefused, fetchGuarded, type GuardedFetchOptions } from '../../platform/http/outbound.ts';
 import { canCheckIn, canManageActivities, isStaff } from './activities.policy.ts';
 import * as repo from './activities.repository.ts';
 import {
@@ -649,6 +650,51 @@ export async function importCalendar(ctx: Ctx, libraryId: string, text: string, 
     }
     return report;
   });
+}
+
+/** Limits for fetching a feed: a year of a big library's agenda is well under 1 MB. */
+export const FEED_LIMITS = { timeoutMs: 15_000, maxBytes: 4 * 1024 * 1024 };
+
+/**
+ * Imports from an iCalendar feed URL (a library leaving another agenda tool): the same report as
+ * a file. The librarian's right is checked before anything is fetched, so nobody else can make
+ * the server call a URL; the fetch happens outside any transaction, and is refused for
+ * non-http(s) URLs and internal addresses (unless config.outboundPrivateAddresses, for tests).
+ */
+export async function importCalendarFromUrl(ctx: Ctx, libraryId: string, url: string, options: ImportOptions, limits: Pick<GuardedFetchOptions, 'timeoutMs' | 'maxBytes'> = {}): Promise<ImportReport & { url: string }> {
+  await inTenant(ctx.db, libraryId, (tx) => canManageActivities(tx, libraryId, ctx.actor));
+  const maxBytes = limits.maxBytes ?? FEED_LIMITS.maxBytes;
+  let fetched;
+  try {
+    fetched = await fetchGuarded(url.trim(), {
+      timeoutMs: limits.timeoutMs ?? FEED_LIMITS.timeoutMs, maxBytes, allowPrivate: ctx.config.outboundPrivateAddresses,
+      accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1',
+    });
+  } catch (error) {
+    if (!(error instanceof FetchRefused)) throw error;
+    if (error.reason === 'url' || error.reason === 'address') throw FeedRefused(error.reason, error.message);
+    if (error.reason === 'too-large') throw FeedTooLarge(maxBytes);
+    throw FeedUnavailable(error.message);
+  }
+  // Feeds are served as text/calendar, text/plain or octet-stream: the content decides. An HTML
+  // page (a login wall, an error page) is not a calendar with zero events; say so. Some tools
+  // write bare VEVENTs without the VCALENDAR around them; the parser reads those.
+  if (!/^\s*BEGIN:V[A-Z]+\s*$/im.test(fetched.text.replace(/^\uFEFF/, '').trimStart().split('\n', 1)[0]!)) {
+    throw FeedNotCalendar((fetched.contentType ?? 'unknown').split(';')[0]!.trim().slice(0, 60));
+  }
+  return { ...(await importCalendar(ctx, libraryId, fetched.text, options)), url: fetched.url };
+}
+
+/** The import of the API, the staff page and the CLI: calendar text or a feed URL, exactly one. */
+export async function importFromSource(ctx: Ctx, libraryId: string, source: { calendar?: string; url?: string }, options: ImportOptions): Promise<ImportReport> {
+  const calendar = source.calendar?.trim() ? source.calendar : undefined;
+  const url = source.url?.trim() ? source.url : undefined;
+  if ((calendar === undefined) === (url === undefined)) {
+    // authorisation before validation: a stranger learns nothing about what the form expects
+    await inTenant(ctx.db, libraryId, (tx) => canManageActivities(tx, libraryId, ctx.actor));
+    throw ImportSourceRequired();
+  }
+  return url !== undefined ? importCalendarFromUrl(ctx, libraryId, url, options) : importCalendar(ctx, libraryId, calendar!, options);
 }
 
 // ---------------------------------------------------------------------------------------------

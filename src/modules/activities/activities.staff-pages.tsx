@@ -21,7 +21,7 @@ const T = {
   overview: { nl: 'Activiteiten beheren', en: 'Manage activities' },
   create: { nl: 'Nieuwe activiteit', en: 'New activity' },
   edit: { nl: 'Activiteit bewerken', en: 'Edit activity' },
-  import: { nl: 'Importeren uit een iCalendar-bestand', en: 'Import from an iCalendar file' },
+  import: { nl: 'Importeren uit een iCalendar-bestand of -feed', en: 'Import from an iCalendar file or feed' },
   title: { nl: 'Titel', en: 'Title' },
   kind: { nl: 'Soort', en: 'Kind' },
   description: { nl: 'Beschrijving', en: 'Description' },
@@ -400,7 +400,9 @@ function registrationsPage(portal: PortalInfo, csrf: string, data: RegList, noti
   );
 }
 
-function importPage(portal: PortalInfo, csrf: string, form: { calendar: string; statutoryFunctions: string[]; publish: boolean }, errors: { field: string | null; text: string }[], report: activities.ImportReport | null) {
+type ImportForm = { calendar: string; url: string; statutoryFunctions: string[]; publish: boolean };
+
+function importPage(portal: PortalInfo, csrf: string, form: ImportForm, errors: { field: string | null; text: string }[], report: activities.ImportReport | null) {
   const { lang, base } = portal;
   const tt = (x: { nl: string; en: string }) => x[lang];
   const err = (f: string) => errors.find((e) => e.field === f)?.text;
@@ -408,7 +410,9 @@ function importPage(portal: PortalInfo, csrf: string, form: { calendar: string; 
     imported: { nl: (n: number) => `${n} activiteiten geïmporteerd`, en: (n: number) => `${n} activities imported` },
     skipped: { nl: (n: number) => `${n} overgeslagen`, en: (n: number) => `${n} skipped` },
     file: { nl: 'Inhoud van het iCalendar-bestand (.ics)', en: 'Contents of the iCalendar file (.ics)' },
-    fileHint: { nl: 'Open het bestand in een teksteditor en plak de inhoud hier.', en: 'Open the file in a text editor and paste its contents here.' },
+    fileHint: { nl: 'Open het bestand in een teksteditor en plak de inhoud hier. Of geef hieronder het adres van een feed.', en: 'Open the file in a text editor and paste its contents here. Or give the address of a feed below.' },
+    url: { nl: 'Of: adres van een iCalendar-feed', en: 'Or: address of an iCalendar feed' },
+    urlHint: { nl: 'Een http- of https-adres, bijvoorbeeld de export-link van uw oude agenda. Wij halen het één keer op.', en: 'An http or https address, for example the export link of your old agenda. We fetch it once.' },
     publish: { nl: 'Meteen publiceren (anders als concept)', en: 'Publish at once (otherwise as drafts)' },
     go: { nl: 'Importeren', en: 'Import' },
     sessions: { nl: 'data', en: 'dates' },
@@ -437,6 +441,10 @@ function importPage(portal: PortalInfo, csrf: string, form: { calendar: string; 
         <input type="hidden" name="_csrf" value={csrf} />
         <Field id="calendar" label={R.file[lang]} hint={R.fileHint[lang]} error={err('calendar')}>
           <textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="calendar" name="calendar" rows={10} {...described('calendar', err('calendar'), 'x')}>{form.calendar}</textarea>
+        </Field>
+        <Field id="url" label={R.url[lang]} hint={R.urlHint[lang]} error={err('url')}>
+          <input class={`utrecht-textbox utrecht-textbox--html-input ${err('url') ? 'utrecht-textbox--invalid' : ''}`} id="url" name="url" type="url"
+            inputmode="url" maxlength={2000} value={form.url} {...described('url', err('url'), 'x')} />
         </Field>
         <Checkboxes id="statutoryFunctions" legend={tt(T.functions)} name="statutoryFunctions" checked={form.statutoryFunctions} error={err('statutoryFunctions')}
           options={STATUTORY_FUNCTIONS.map((f) => [f, FUNCTION_LABELS[f][lang]])} />
@@ -473,7 +481,7 @@ export function registerStaffPages(app: FastifyInstance): void {
   app.get(`${base}/importeren`, { schema: { hide: true } }, async (req, reply) => {
     const portal = portalInfo(req);
     await activities.staffAgenda(req.ctx, portal.library.id); // the policy check, before showing a form
-    return sendPage(reply, importPage(portal, csrfToken(req, reply), { calendar: '', statutoryFunctions: [], publish: false }, [], null));
+    return sendPage(reply, importPage(portal, csrfToken(req, reply), { calendar: '', url: '', statutoryFunctions: [], publish: false }, [], null));
   });
 
   // The report is the answer to this upload (nothing to bookmark or re-submit by refreshing:
@@ -482,13 +490,13 @@ export function registerStaffPages(app: FastifyInstance): void {
     verifyCsrf(req);
     const portal = portalInfo(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const form = { calendar: str(body.calendar) ?? '', statutoryFunctions: list(body.statutoryFunctions), publish: str(body.publish) === 'yes' };
+    const form: ImportForm = { calendar: str(body.calendar) ?? '', url: str(body.url) ?? '', statutoryFunctions: list(body.statutoryFunctions), publish: str(body.publish) === 'yes' };
     try {
-      const report = await activities.importCalendar(req.ctx, portal.library.id, form.calendar, {
+      const report = await activities.importFromSource(req.ctx, portal.library.id, { calendar: form.calendar, url: form.url }, {
         statutoryFunctions: form.statutoryFunctions.filter((x): x is StatutoryFunction => (STATUTORY_FUNCTIONS as readonly string[]).includes(x)),
         publish: form.publish,
       });
-      return sendPage(reply, importPage(portal, csrfToken(req, reply), { ...form, calendar: '' }, [], report));
+      return sendPage(reply, importPage(portal, csrfToken(req, reply), { ...form, calendar: '', url: '' }, [], report));
     } catch (error) {
       return sendPage(reply, importPage(portal, csrfToken(req, reply), form, formError(error, portal.lang), null), 422);
     }

@@ -35,7 +35,7 @@ registerPersonalDataSource({
 
 export {
   agenda, getActivity, register, cancelRegistration, checkIn, createActivity, updateActivity, setStatus,
-  duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations, messageRegistrants, sendReminders, importCalendar, calendarFeed,
+  duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations, messageRegistrants, sendReminders, importCalendar, importCalendarFromUrl, importFromSource, calendarFeed,
   sharedParticipation, organiserOf,
   type ActivityInput, type AgendaEntry, type RegisterResult,
 } from './activities.service.ts';

@@ -83,7 +83,21 @@ export interface BranchOpeningExceptionTable {
   reasonEn: string;
 }
 
+/** db/migrations/0061_idempotency.sql (platform/http/idempotency.ts). */
+export interface IdempotencyKeyTable {
+  actor: string;
+  key: string;
+  requestHash: string;
+  lockedAt: Date | null;
+  statusCode: number | null;
+  contentType: string | null;
+  responseBody: string | null;
+  createdAt: Timestamp;
+  completedAt: Date | null;
+}
+
 export interface Database {
+  idempotencyKey: IdempotencyKeyTable;
   municipality: MunicipalityTable;
   postcodeArea: PostcodeAreaTable;
   library: LibraryTable;
