@@ -72,6 +72,22 @@ describe('desk circulation', () => {
     assert.deepEqual([arrived.routing, arrived.loanEnded], ['shelf', false]);
   });
 
+  test('a check-out retried with the same Idempotency-Key answers the first loan again and lends once', async () => {
+    const m = await buildMember(t);
+    const { items: [copy] } = await buildTitleWithCopies(t.db.kysely, 'utrecht', 1);
+    const send = (key: string) => t.app.inject({ method: 'POST', url: api('/loans'), cookies: desk.cookies, headers: { 'idempotency-key': key }, payload: { barcode: copy!.barcode, cardNumber: m.cardNumber, branch: centrum.slug } });
+    const first = await send('"5a0f3c8e-1d7b-4f43-9a55-0e9a3f1c2b77"');
+    assert.equal(first.statusCode, 201, first.body);
+    const again = await send('"5a0f3c8e-1d7b-4f43-9a55-0e9a3f1c2b77"');
+    assert.equal(again.statusCode, 201, again.body);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.json().loanId, first.json().loanId);
+    // a new key is a new request: the copy is on loan now
+    const other = await send('"0b6f7f51-2d0e-4d25-9c7e-6d3b8a1e4f10"');
+    assert.deepEqual([other.statusCode, other.json().code], [409, 'LENDING_ITEM_ALREADY_ON_LOAN']);
+    assert.equal((await openLoans(m.id)).length, 1);
+  });
+
   test('refusals carry stable codes and change nothing', async () => {
     const m = await buildMember(t);
     const { items: [copy] } = await buildTitleWithCopies(t.db.kysely, 'utrecht', 1);

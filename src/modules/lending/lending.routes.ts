@@ -103,7 +103,7 @@ export async function lendingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/loans`, {
-    config: { auth: 'session' },
+    config: { auth: 'session', idempotent: true },
     schema: {
       tags, operationId: 'checkOut',
       summary: 'Check out a copy: at the desk (staff give the member\'s card and the branch) or self-service by the signed-in member where the library allows it',
@@ -135,7 +135,7 @@ export async function lendingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/returns`, {
-    config: { auth: 'session' },
+    config: { auth: 'session', idempotent: true },
     schema: {
       tags, operationId: 'checkIn', summary: 'Check in a copy at a branch (desk): ends its loan, charges a late fee, and says where the copy goes',
       params: LibParams, body: Type.Object({ barcode: Barcode, branch: Slug }, { additionalProperties: false }),
@@ -156,7 +156,7 @@ export async function lendingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/loans/:id/renewal`, {
-    config: { auth: 'session' },
+    config: { auth: 'session', idempotent: true },
     schema: {
       tags, operationId: 'renewLoan', summary: 'Renew a loan (the member\'s own, or any at the desk)', params: IdParams,
       response: { 200: Type.Object({ loanId: Uuid, dueAt: Type.String({ format: 'date-time' }), renewals: Type.Integer() }), 401: problem('Not signed in'), 404: problem('No such open loan'), 409: problem('Refused: holds, limit, blocked or digital') },
@@ -191,7 +191,7 @@ export async function lendingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/holds`, {
-    config: { auth: 'session' },
+    config: { auth: 'session', idempotent: true },
     schema: {
       tags, operationId: 'placeHold', summary: 'Reserve a title for pickup at a branch (the member, or desk staff with a card number)', params: LibParams,
       body: Type.Object({ titleId: Uuid, pickupBranch: Slug, cardNumber: Type.Optional(Card) }, { additionalProperties: false }),
@@ -228,7 +228,7 @@ export async function lendingRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.post(`${base}/digital-loans`, {
-    config: { auth: 'session' },
+    config: { auth: 'session', idempotent: true },
     schema: {
       tags, operationId: 'borrowDigital',
       summary: 'Borrow an e-book or audiobook: 201 with a loan and its access link when a licence is free, otherwise 202 with a place in the queue',
