@@ -17,6 +17,7 @@ type Bench = () => Promise<{ run: () => Promise<BenchResult> }>;
 const BENCHMARKS: Record<string, Bench> = {
   foundation: () => import('./foundation.bench.ts'),
   membership: () => import('./membership.bench.ts'),
+  'activity-search': () => import('./activity-search.bench.ts'),
 };
 
 const names = process.argv.slice(2);
