@@ -93,26 +93,32 @@ export async function activityCandidates(tx: Tx, libraryId: string, r: SearchReq
     branchId: string | null; branchSlug: string | null; branchName: string | null; online: boolean; priceCents: number;
     startsAt: Date; endsAt: Date; upcomingSessions: number; rank: number;
   }>`
-    select a.id, a.library_id as organiser_id, a.kind, a.title, left(a.description, 300) as description,
-           a.audience, a.statutory_functions, a.themes, a.language,
-           b.id as branch_id, b.slug as branch_slug, b.name as branch_name, a.online, a.price_cents,
-           nx.starts_at, nx.ends_at,
-           (select count(*)::int from activity_session u where u.library_id = a.library_id and u.activity_id = a.id
+    select v.id, v.organiser_id, v.kind, v.title, left(v.description, 300) as description,
+           v.audience, v.statutory_functions, v.themes, v.language,
+           b.id as branch_id, b.slug as branch_slug, b.name as branch_name, v.online, v.price_cents, v.starts_at, v.ends_at,
+           (select count(*)::int from activity_session u where u.library_id = v.organiser_id and u.activity_id = v.id
               and u.status = 'scheduled' and u.ends_at >= ${now}) as upcoming_sessions,
-           ${textQuery === null ? sql`0::float8` : sql`ts_rank(${WEIGHTS}::float4[], ${vector}, ${tsquery})::float8`} as rank
-    from activity a
-    cross join lateral (
-      select s.starts_at, s.ends_at from activity_session s
-      where s.library_id = a.library_id and s.activity_id = a.id and s.status = 'scheduled'
-        and s.ends_at >= ${since} and ${until ? sql`s.starts_at < ${until}` : sql`true`}
-        -- a course is one booking: it is on offer until its first meeting, as in the agenda
-        and (a.kind <> 'course' or s.id = (select f.id from activity_session f where f.library_id = a.library_id
-              and f.activity_id = a.id order by f.starts_at, f.id limit 1))
-      order by s.starts_at, s.id limit 1) nx
-    left join branch b on a.library_id = ${libraryId} and b.library_id = a.library_id and b.id = a.branch_id
-    where (a.library_id = ${libraryId} or a.shared_network) and a.status = 'published'
-      and ${textQuery === null ? sql`true` : sql`${vector} @@ ${tsquery}`}
-    order by nx.starts_at, a.id
+           ${textQuery === null ? sql`0::float8` : sql`ts_rank(${WEIGHTS}::float4[], v.vector, ${tsquery})::float8`} as rank
+    from (
+      -- the visible, published activities with a session to come; their vector computed once each
+      select a.id, a.library_id as organiser_id, a.kind, a.title, a.description, a.audience, a.statutory_functions, a.themes,
+             a.language, a.branch_id, a.online, a.price_cents, nx.starts_at, nx.ends_at,
+             ${textQuery === null ? sql`null::tsvector` : vector} as vector
+      from activity a
+      cross join lateral (
+        select s.starts_at, s.ends_at from activity_session s
+        where s.library_id = a.library_id and s.activity_id = a.id and s.status = 'scheduled'
+          and s.ends_at >= ${since} and ${until ? sql`s.starts_at < ${until}` : sql`true`}
+          -- a course is one booking: it is on offer until its first meeting, as in the agenda
+          and (a.kind <> 'course' or s.id = (select f.id from activity_session f where f.library_id = a.library_id
+                and f.activity_id = a.id order by f.starts_at, f.id limit 1))
+        order by s.starts_at, s.id limit 1) nx
+      where (a.library_id = ${libraryId} or a.shared_network) and a.status = 'published'
+      offset 0 -- a fence: the planner would otherwise compute the vector again for the rank
+    ) v
+    left join branch b on v.organiser_id = ${libraryId} and b.library_id = v.organiser_id and b.id = v.branch_id
+    where ${textQuery === null ? sql`true` : sql`v.vector @@ ${tsquery}`}
+    order by v.starts_at, v.id
     limit ${ACTIVITY_CANDIDATE_LIMIT + 1}`.execute(tx);
   const exact = rows.length <= ACTIVITY_CANDIDATE_LIMIT;
   return {
