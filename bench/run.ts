@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, Bench> = {
   foundation: () => import('./foundation.bench.ts'),
   membership: () => import('./membership.bench.ts'),
   activities: () => import('./activities.bench.ts'),
+  'activity-search': () => import('./activity-search.bench.ts'),
 };
 
 const names = process.argv.slice(2);

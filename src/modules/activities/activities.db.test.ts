@@ -274,6 +274,19 @@ describe('librarian tools', () => {
     assert.equal(new Date(copied.sessions[0].startsAt).getTime() - new Date(detail.sessions[0].startsAt).getTime(), 7 * 86_400_000);
   });
 
+  test('related titles: stored once each, returned, and anything but a list of up to 20 title ids is refused', async () => {
+    const lib = await librarian();
+    const book = '0b0e8a4c-3c58-4a43-9d0a-6f9b7c1d2e3f';
+    const created = await t.app.inject({ method: 'POST', url: api(''), cookies: lib.cookies, payload: body({ relatedTitleIds: [book, book.toUpperCase()] }) });
+    assert.equal(created.statusCode, 201, created.body);
+    const detail = (await t.app.inject({ url: api(`/${created.json().id}`), cookies: lib.cookies })).json();
+    assert.deepEqual(detail.relatedTitleIds, [book]);
+    const notIds = await t.app.inject({ method: 'POST', url: api(''), cookies: lib.cookies, payload: body({ relatedTitleIds: ['max-havelaar'] }) });
+    assert.equal(notIds.statusCode, 400);
+    const many = Array.from({ length: 21 }, (_, i) => `0b0e8a4c-3c58-4a43-9d0a-${String(i).padStart(12, '0')}`);
+    assert.equal((await t.app.inject({ method: 'POST', url: api(''), cookies: lib.cookies, payload: body({ relatedTitleIds: many }) })).statusCode, 400);
+  });
+
   test('an activity without a statutory function, or with an unknown one, is refused', async () => {
     const lib = await librarian();
     const none = await t.app.inject({ method: 'POST', url: api(''), cookies: lib.cookies, payload: body({ statutoryFunctions: [] }) });

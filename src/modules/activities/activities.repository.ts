@@ -238,3 +238,29 @@ export async function participationOf(tx: Tx, libraryId: string) {
     .select(['p.activityId', 'p.title', 'p.registered', 'p.attended', 'l.slug as organiserSlug', 'l.name as organiserName'])
     .where('p.libraryId', '=', libraryId).orderBy('l.name').orderBy('p.title').execute();
 }
+
+/**
+ * Upcoming published activities this library shows (its own and the network's shared ones) that
+ * are about one of the given titles, each with its next session (a course: its first meeting).
+ */
+export async function relatedToTitles(tx: Tx, libraryId: string, titleIds: string[], now: Date, limit: number) {
+  if (!titleIds.length) return [];
+  const { rows } = await sql<{
+    id: string; kind: 'event' | 'course' | 'service'; title: string; online: boolean; branchName: string | null;
+    startsAt: Date; endsAt: Date;
+  }>`
+    select a.id, a.kind, a.title, a.online, b.name as branch_name, nx.starts_at, nx.ends_at
+    from activity a
+    cross join lateral (
+      select s.starts_at, s.ends_at from activity_session s
+      where s.library_id = a.library_id and s.activity_id = a.id and s.status = 'scheduled' and s.ends_at >= ${now}
+        and (a.kind <> 'course' or s.id = (select f.id from activity_session f where f.library_id = a.library_id
+              and f.activity_id = a.id order by f.starts_at, f.id limit 1))
+      order by s.starts_at, s.id limit 1) nx
+    left join branch b on b.library_id = a.library_id and b.id = a.branch_id and a.library_id = ${libraryId}
+    where (a.library_id = ${libraryId} or a.shared_network) and a.status = 'published'
+      and a.related_title_ids && ${titleIds}::uuid[]
+    order by nx.starts_at, a.id
+    limit ${limit}`.execute(tx);
+  return rows;
+}

@@ -53,6 +53,7 @@ const Activity = Type.Object({
   language: Type.String(),
   statutoryFunctions: Type.Array(Fn),
   themes: Type.Array(Type.String()),
+  relatedTitleIds: Type.Array(Uuid, { description: 'Titles this activity is about; their title pages link to it' }),
   branch: BranchRef,
   room: Type.Union([Type.String(), Type.Null()]),
   location: Type.Union([Type.String(), Type.Null()]),
@@ -107,6 +108,7 @@ const ActivityBody = Type.Object({
   cutoffMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 43200 })),
   statutoryFunctions: Type.Array(Fn, { minItems: 1, maxItems: 5 }),
   themes: Type.Optional(Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })),
+  relatedTitleIds: Type.Optional(Type.Array(Uuid, { maxItems: 20, description: 'Titles of the catalogue this activity is about (a reading club\'s book)' })),
   capacity: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100000 }), Type.Null()])),
   sessions: Type.Array(Type.Object({ startsAt: Type.String({ format: 'date-time' }), endsAt: Type.String({ format: 'date-time' }) }), { minItems: 1, maxItems: 200 }),
   sharedNetwork: Type.Optional(Type.Boolean()),
@@ -122,7 +124,7 @@ function inputFrom(body: ActivityBodyT): activities.ActivityInput {
 export function activityJson(ctx: Pick<Ctx, 'config'>, library: Library, a: activities.ActivityDetail) {
   return {
     id: a.id, kind: a.kind, title: a.title, description: a.description, audience: a.audience, language: a.language,
-    statutoryFunctions: a.statutoryFunctions, themes: a.themes,
+    statutoryFunctions: a.statutoryFunctions, themes: a.themes, relatedTitleIds: a.relatedTitleIds,
     branch: a.branchSlug ? { slug: a.branchSlug, name: a.branchName! } : null,
     room: a.room, location: a.location, online: a.online, onlineUrl: a.onlineUrl, partner: a.partner,
     priceCents: a.priceCents, free: a.priceCents === 0, registrationRequired: a.registrationRequired, cutoffMinutes: a.cutoffMinutes,

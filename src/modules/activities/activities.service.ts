@@ -40,6 +40,16 @@ export async function agenda(ctx: Ctx, libraryId: string, q: AgendaQuery = {}): 
   }));
 }
 
+/**
+ * What a title page links to: upcoming activities about this work (any of its titles), from this
+ * library and shared by the network, soonest first.
+ */
+export async function relatedActivities(ctx: Ctx, libraryId: string, titleIds: string[], limit = 5) {
+  const ids = [...new Set(titleIds.filter(isUuid).map((id) => id.toLowerCase()))];
+  if (!ids.length) return [];
+  return inTenant(ctx.db, libraryId, (tx) => repo.relatedToTitles(tx, libraryId, ids, new Date(), Math.min(limit, 20)));
+}
+
 /** An activity as the edit form needs it (librarians only). */
 export async function activityForEdit(ctx: Ctx, libraryId: string, id: string): Promise<ActivityDetail> {
   if (!isUuid(id)) throw ActivityNotFound();
@@ -373,6 +383,8 @@ export interface ActivityInput {
   cutoffMinutes?: number;
   statutoryFunctions: StatutoryFunction[];
   themes?: string[];
+  /** Titles of the catalogue this activity is about (a reading club's book): its title pages link here. */
+  relatedTitleIds?: string[];
   /** Seats per session (per course); null = no limit. */
   capacity?: number | null;
   sessions: { startsAt: Date | string; endsAt: Date | string }[];
@@ -382,6 +394,8 @@ export interface ActivityInput {
 }
 
 type Problem = { field: string; nl: string; en: string };
+
+export const MAX_RELATED_TITLES = 20;
 
 /** Checks an activity as a librarian would; returns every problem at once, per field. */
 export function activityProblems(input: ActivityInput): Problem[] {
@@ -405,6 +419,9 @@ export function activityProblems(input: ActivityInput): Problem[] {
   }
   if (input.onlineUrl && (!input.online || !/^https:\/\/\S+$/.test(input.onlineUrl) || input.onlineUrl.length > 500)) {
     p.push({ field: 'onlineUrl', nl: 'Een deelnamelink begint met https:// en hoort bij een online activiteit.', en: 'A joining link starts with https:// and belongs to an online activity.' });
+  }
+  if ((input.relatedTitleIds ?? []).length > MAX_RELATED_TITLES || (input.relatedTitleIds ?? []).some((id) => !isUuid(id))) {
+    p.push({ field: 'relatedTitleIds', nl: `Geef hoogstens ${MAX_RELATED_TITLES} titels, als link naar de titelpagina.`, en: `Give at most ${MAX_RELATED_TITLES} titles, as links to their title pages.` });
   }
   if (input.sharedNetwork && !input.online) p.push({ field: 'sharedNetwork', nl: 'Alleen online activiteiten kunnen met het hele netwerk worden gedeeld.', en: 'Only online activities can be shared with the network.' });
   if (!input.sessions?.length || input.sessions.length > 200) {
@@ -440,6 +457,8 @@ function activityValues(input: ActivityInput) {
     cutoffMinutes: input.cutoffMinutes ?? 0,
     statutoryFunctions: input.statutoryFunctions,
     themes: input.themes ?? [],
+    // one id once, lower case: the title page looks them up by equality
+    relatedTitleIds: [...new Set((input.relatedTitleIds ?? []).map((id) => id.toLowerCase()))],
     sharedNetwork: input.sharedNetwork ?? false,
   };
 }

@@ -68,6 +68,25 @@ describe('staff pages', () => {
     assert.equal((await t.app.inject({ url: `/utrecht/activiteiten/${id}`, headers: html })).statusCode, 200);
   });
 
+  test('a librarian links titles by pasting title page links; a line without one is named next to the field', async () => {
+    const s = await staffSession();
+    const page = await s.get('/utrecht/beheer/activiteiten/nieuw');
+    const form = {
+      _csrf: csrfOf(page.body), kind: 'event', title: 'Leesclub', statutoryFunctions: 'reading_literature',
+      sessions: '2031-04-10 19:30-21:00', price: '0', capacity: '', cutoffMinutes: '0',
+    };
+    const bad = await s.post('/utrecht/beheer/activiteiten/nieuw', { ...form, relatedTitles: 'Max Havelaar' });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /id="relatedTitles-error"/);
+    const id = '5d3c2b1a-0f9e-4d8c-b7a6-958473625140';
+    const good = await s.post('/utrecht/beheer/activiteiten/nieuw', { ...form, relatedTitles: `http://localhost/utrecht/titels/${id}\n${id}` });
+    assert.equal(good.statusCode, 303, good.body);
+    const activityId = /activiteiten\/([0-9a-f-]{36})\/bewerken/.exec(good.headers.location as string)![1]!;
+    const row = await t.db.kysely.selectFrom('activity').select('relatedTitleIds').where('id', '=', activityId).executeTakeFirstOrThrow();
+    assert.deepEqual(row.relatedTitleIds, [id]);
+    assert.match((await s.get(good.headers.location as string)).body, new RegExp(`<textarea[^>]*id="relatedTitles"[^>]*>${id}</textarea>`));
+  });
+
   test('the registration list shows counts, exports CSV and checks people in, by button or by code', async () => {
     const { id } = await buildActivity(t.db, utrecht, { title: 'Inchecklijst' });
     const people = [await buildAccount(t), await buildAccount(t)];

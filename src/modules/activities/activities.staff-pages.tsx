@@ -34,6 +34,10 @@ const T = {
   online: { nl: 'Online activiteit', en: 'Online activity' },
   onlineUrl: { nl: 'Deelnamelink (alleen zichtbaar voor aangemelde deelnemers)', en: 'Joining link (only shown to registered participants)' },
   partner: { nl: 'Partnerorganisatie', en: 'Partner organisation' },
+  relatedTitles: {
+    nl: 'Over deze boeken (plak de link van elke titelpagina, één per regel)',
+    en: 'About these books (paste the link of each title page, one per line)',
+  },
   price: { nl: 'Prijs in euro (0 = gratis)', en: 'Price in euros (0 = free)' },
   capacity: { nl: 'Aantal plaatsen per datum (leeg = onbeperkt)', en: 'Seats per date (empty = no limit)' },
   registrationRequired: { nl: 'Aanmelden verplicht', en: 'Registration required' },
@@ -77,7 +81,7 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is st
 export interface ActivityForm {
   kind: string; title: string; description: string; audience: string[]; statutoryFunctions: string[]; branch: string;
   room: string; location: string; online: boolean; onlineUrl: string; partner: string; price: string; capacity: string;
-  registrationRequired: boolean; cutoffMinutes: string; sessions: string;
+  registrationRequired: boolean; cutoffMinutes: string; sessions: string; relatedTitles: string;
 }
 
 export function formFromBody(body: Record<string, unknown>): ActivityForm {
@@ -87,6 +91,7 @@ export function formFromBody(body: Record<string, unknown>): ActivityForm {
     room: str(body.room) ?? '', location: str(body.location) ?? '', online: str(body.online) === 'yes', onlineUrl: str(body.onlineUrl) ?? '',
     partner: str(body.partner) ?? '', price: str(body.price) ?? '0', capacity: str(body.capacity) ?? '',
     registrationRequired: str(body.registrationRequired) === 'yes', cutoffMinutes: str(body.cutoffMinutes) ?? '0', sessions: str(body.sessions) ?? '',
+    relatedTitles: str(body.relatedTitles) ?? '',
   };
 }
 
@@ -97,12 +102,13 @@ function formFromActivity(a: activities.ActivityDetail): ActivityForm {
     partner: a.partner ?? '', price: (a.priceCents / 100).toFixed(2).replace('.', ','), capacity: a.sessions[0]?.capacity?.toString() ?? '',
     registrationRequired: a.registrationRequired, cutoffMinutes: String(a.cutoffMinutes),
     sessions: a.sessions.map((s) => `${amsterdamParts(s.startsAt).date} ${amsterdamParts(s.startsAt).time}-${amsterdamParts(s.endsAt).time}`).join('\n'),
+    relatedTitles: a.relatedTitleIds.join('\n'),
   };
 }
 
 const EMPTY: ActivityForm = {
   kind: 'event', title: '', description: '', audience: [], statutoryFunctions: [], branch: '', room: '', location: '', online: false,
-  onlineUrl: '', partner: '', price: '0', capacity: '', registrationRequired: true, cutoffMinutes: '0', sessions: '',
+  onlineUrl: '', partner: '', price: '0', capacity: '', registrationRequired: true, cutoffMinutes: '0', sessions: '', relatedTitles: '',
 };
 
 /** "2026-03-10 19:30-21:00" per line (Amsterdam wall clock); an end before the start is the next day. */
@@ -132,6 +138,12 @@ export function inputFromForm(f: ActivityForm): activities.ActivityInput {
   if (Number.isNaN(capacity)) problems.push({ field: 'capacity', nl: 'Vul een aantal plaatsen in, of laat het leeg.', en: 'Enter a number of seats, or leave it empty.' });
   const cutoff = /^\d{1,5}$/.test(f.cutoffMinutes.trim()) ? Number(f.cutoffMinutes.trim()) : NaN;
   if (Number.isNaN(cutoff)) problems.push({ field: 'cutoffMinutes', nl: 'Vul een aantal minuten in.', en: 'Enter a number of minutes.' });
+  // a librarian pastes title page links (…/titels/<id>) or bare ids: the id is what counts
+  const relatedLines = f.relatedTitles.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const relatedTitleIds = relatedLines.map((l) => /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.exec(l)?.[0]);
+  if (relatedTitleIds.some((id) => !id)) {
+    problems.push({ field: 'relatedTitles', nl: 'Plak op elke regel de link van een titelpagina.', en: 'Paste the link of a title page on every line.' });
+  }
   const input: activities.ActivityInput = {
     kind: (ACTIVITY_KINDS as readonly string[]).includes(f.kind) ? (f.kind as ActivityKind) : ('?' as ActivityKind),
     title: f.title, description: f.description,
@@ -142,8 +154,11 @@ export function inputFromForm(f: ActivityForm): activities.ActivityInput {
     priceCents: priceMatch ? Number(priceMatch[1]) * 100 + Number((priceMatch[2] ?? '0').padEnd(2, '0')) : 0,
     capacity: Number.isNaN(capacity) ? null : capacity, registrationRequired: f.registrationRequired,
     cutoffMinutes: Number.isNaN(cutoff) ? 0 : cutoff, sessions: sessions ?? [],
+    relatedTitleIds: relatedTitleIds.filter((id): id is string => !!id),
   };
-  const more = activities.activityProblems(input).filter((p) => !problems.some((q) => q.field === p.field));
+  const more = activities.activityProblems(input)
+    .map((p) => (p.field === 'relatedTitleIds' ? { ...p, field: 'relatedTitles' } : p))
+    .filter((p) => !problems.some((q) => q.field === p.field));
   if (problems.length || more.length) throw ActivityInvalid([...problems, ...more]);
   return input;
 }
@@ -227,6 +242,9 @@ function activityFormPage(portal: PortalInfo, csrf: string, form: ActivityForm, 
         </div>
         {text('onlineUrl', tt(T.onlineUrl), { type: 'url', max: 500 })}
         {text('partner', tt(T.partner))}
+        <Field id="relatedTitles" label={tt(T.relatedTitles)} error={err('relatedTitles')}>
+          <textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="relatedTitles" name="relatedTitles" rows={3} maxlength={4000} {...described('relatedTitles', err('relatedTitles'))}>{form.relatedTitles}</textarea>
+        </Field>
         {text('price', tt(T.price), { max: 10 })}
         {text('capacity', tt(T.capacity), { max: 7 })}
         <div class="eb-choice">

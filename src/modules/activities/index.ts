@@ -36,11 +36,12 @@ registerPersonalDataSource({
 export {
   agenda, getActivity, register, cancelRegistration, checkIn, createActivity, updateActivity, setStatus,
   duplicateActivity, listRegistrations, myRegistrations, anonymiseRegistrations, messageRegistrants, sendReminders, importCalendar, importCalendarFromUrl, importFromSource, calendarFeed,
-  sharedParticipation, organiserOf,
+  sharedParticipation, organiserOf, relatedActivities,
   type ActivityInput, type AgendaEntry, type RegisterResult,
 } from './activities.service.ts';
 export { seedDemoActivities } from './activities.seed.ts';
-export { FUNCTION_LABELS, AUDIENCE_LABELS, KIND_LABELS } from './activities.labels.ts';
+export { FUNCTION_LABELS, AUDIENCE_LABELS, KIND_LABELS, whenText, priceText } from './activities.labels.ts';
+export { amsterdamToUtc } from './amsterdam-time.ts';
 export { STATUTORY_FUNCTIONS, AUDIENCES, type StatutoryFunction, type Audience } from './activities.tables.ts';
 
 export async function activitiesModule(app: FastifyInstance): Promise<void> {

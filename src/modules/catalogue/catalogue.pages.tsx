@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Lang } from '../../platform/i18n.ts';
 import { sendPage } from '../../platform/views/render.ts';
 import { PortalPage, libraryUrl, portalInfo, registerPortalRoutes, type PortalInfo } from '../network/index.ts';
+import { KIND_LABELS, relatedActivities, whenText } from '../activities/index.ts';
 import * as catalogue from './catalogue.service.ts';
 import type { FormatView, TitleDetail } from './catalogue.service.ts';
 import { AUDIENCE_LABEL, FORMAT_INFO, ROLE_LABEL, languageLabel } from './formats.ts';
@@ -38,7 +39,31 @@ const T = {
     en: (a: number, c: number) => `${a} of ${c} ${c === 1 ? 'copy' : 'copies'} on the shelf`,
   },
   local: { nl: 'Alleen bij deze bibliotheek', en: 'Only at this library' },
+  activities: { nl: 'Activiteiten over dit boek', en: 'Activities about this book' },
+  online: { nl: 'Online', en: 'Online' },
 };
+
+type Related = Awaited<ReturnType<typeof relatedActivities>>;
+
+/** Upcoming activities about this work (a reading club for the book), linked to their pages. */
+function RelatedActivities({ portal, activities }: { portal: PortalInfo; activities: Related }) {
+  const { lang } = portal;
+  if (!activities.length) return null;
+  return (
+    <section aria-labelledby="related-activities">
+      <h2 id="related-activities" class="utrecht-heading-2">{T.activities[lang]}</h2>
+      <ul class="eb-agenda">
+        {activities.map((a) => (
+          <li class="eb-agenda__item">
+            <h3 class="utrecht-heading-3"><a class="utrecht-link" href={`${portal.base}/activiteiten/${a.id}`}>{a.title}</a></h3>
+            <p class="eb-agenda__when"><time datetime={new Date(a.startsAt).toISOString()}>{whenText(lang, new Date(a.startsAt), new Date(a.endsAt))}</time></p>
+            <p class="eb-agenda__meta">{[KIND_LABELS[a.kind][lang], a.online ? T.online[lang] : a.branchName].filter(Boolean).join(' · ')}</p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
 
 function roleText(lang: Lang, role: string): string {
   return ROLE_LABEL[role]?.[lang] ?? role;
@@ -120,7 +145,7 @@ export function titleJsonLd(portal: PortalInfo, t: TitleDetail, pageUrl: string)
   };
 }
 
-function titlePage(portal: PortalInfo, t: TitleDetail, pageUrl: string) {
+function titlePage(portal: PortalInfo, t: TitleDetail, pageUrl: string, activities: Related) {
   const { lang } = portal;
   const facts: [string, string][] = [];
   const year = t.yearDisplay ?? (t.year ? String(t.year) : null);
@@ -153,6 +178,7 @@ function titlePage(portal: PortalInfo, t: TitleDetail, pageUrl: string) {
         {t.formats.map((f, i) => <FormatSection lang={lang} f={f} index={i} />)}
         <p class="utrecht-paragraph eb-muted">{T.reserveSoon[lang]}</p>
       </section>
+      <RelatedActivities portal={portal} activities={activities} />
       <section aria-labelledby="details">
         <h2 id="details" class="utrecht-heading-2">{T.details[lang]}</h2>
         <dl class="eb-facts">
@@ -170,7 +196,9 @@ export async function registerCataloguePages(app: FastifyInstance): Promise<void
       const { id } = req.params as { id: string };
       const title = await catalogue.getTitle(req.ctx, id);
       const pageUrl = `${libraryUrl(req.ctx, portal.library.slug)}titels/${title.id}`;
-      return sendPage(reply, titlePage(portal, title, pageUrl));
+      // any title of the work counts: a reading club linked to the book also shows on the e-book's page
+      const activities = await relatedActivities(req.ctx, portal.library.id, [title.id, ...title.formats.map((f) => f.id)]);
+      return sendPage(reply, titlePage(portal, title, pageUrl, activities));
     });
   });
 }

@@ -7,14 +7,15 @@ import { formatNumber, type Lang } from '../../platform/i18n.ts';
 import { sendPage } from '../../platform/views/render.ts';
 import { FORMAT_INFO } from '../catalogue/index.ts';
 import { PortalPage, portalInfo, registerPortalRoutes, type PortalInfo } from '../network/index.ts';
+import { KIND_LABELS, priceText, whenText } from '../activities/index.ts';
 import * as discovery from './discovery.service.ts';
-import type { FacetValue, ResultFormat, SearchResult, TitleResult } from './discovery.service.ts';
+import type { ActivityResult, FacetValue, ResultFormat, SearchResult, SearchResultItem, TitleResult } from './discovery.service.ts';
 import { MAX_PAGE, MAX_QUERY_LENGTH, parseSearchRequest, searchQueryString, type SearchRequest } from './query.ts';
 
 const T = {
   title: { nl: 'Zoeken', en: 'Search' },
   resultsFor: { nl: (q: string) => `Zoekresultaten voor “${q}”`, en: (q: string) => `Search results for “${q}”` },
-  query: { nl: 'Zoek naar boeken, e-books, schrijvers en onderwerpen', en: 'Search for books, e-books, authors and subjects' },
+  query: { nl: 'Zoek naar boeken, e-books, schrijvers, onderwerpen en activiteiten', en: 'Search for books, e-books, authors, subjects and activities' },
   search: { nl: 'Zoeken', en: 'Search' },
   filters: { nl: 'Filters', en: 'Filters' },
   apply: { nl: 'Filters toepassen', en: 'Apply filters' },
@@ -39,7 +40,16 @@ const T = {
     language: { nl: 'Taal', en: 'Language' },
     audience: { nl: 'Leeftijd', en: 'Age group' },
     avi: { nl: 'AVI-niveau', en: 'AVI reading level' },
+    function: { nl: 'Bibliotheekfunctie', en: 'Library function' },
+    free: { nl: 'Prijs', en: 'Price' },
   },
+  branchOrOnline: { nl: 'Vestiging of online', en: 'Branch or online' },
+  date: { nl: 'Datum van de activiteit', en: 'Date of the activity' },
+  dateFrom: { nl: 'Vanaf', en: 'From' },
+  dateTo: { nl: 'Tot en met', en: 'Until' },
+  online: { nl: 'Online', en: 'Online' },
+  shared: { nl: 'voor alle bibliotheken', en: 'for all libraries' },
+  moreDates: { nl: (n: number) => `en nog ${n} ${n === 1 ? 'datum' : 'data'}`, en: (n: number) => `and ${n} more ${n === 1 ? 'date' : 'dates'}` },
   year: { nl: 'Jaar van uitgave', en: 'Year published' },
   yearFrom: { nl: 'Van', en: 'From' },
   yearTo: { nl: 'Tot en met', en: 'To' },
@@ -69,7 +79,30 @@ function FormatLine({ lang, f }: { lang: Lang; f: ResultFormat }) {
   return <li>{label}: {T.onShelf[lang](a.available, a.copies)}{where ? ` ${T.at[lang]} ${where}` : ''}</li>;
 }
 
-function Result({ portal, r }: { portal: PortalInfo; r: TitleResult }) {
+function ActivityItem({ portal, r }: { portal: PortalInfo; r: ActivityResult }) {
+  const { lang } = portal;
+  const more = r.activityKind === 'course' ? 0 : r.upcomingSessions - 1;
+  const place = r.online ? T.online[lang] : r.branch?.name ?? null;
+  return (
+    <li class="eb-result eb-result--activity">
+      <h3 class="utrecht-heading-3"><a class="utrecht-link" href={`${portal.base}/activiteiten/${r.id}`}>{r.title}</a></h3>
+      <p class="utrecht-paragraph eb-muted">
+        {[KIND_LABELS[r.activityKind][lang], place, priceText(lang, r.priceCents), r.shared ? T.shared[lang] : null].filter(Boolean).join(' · ')}
+      </p>
+      <p class="utrecht-paragraph">
+        <time datetime={r.startsAt.toISOString()}>{whenText(lang, r.startsAt, r.endsAt)}</time>
+        {more > 0 ? ` ${T.moreDates[lang](more)}` : ''}
+      </p>
+      {r.description ? <p class="utrecht-paragraph">{r.description.length >= 300 ? `${r.description.replace(/\s+\S*$/, '')} …` : r.description}</p> : null}
+    </li>
+  );
+}
+
+function Result({ portal, r }: { portal: PortalInfo; r: SearchResultItem }) {
+  return r.kind === 'title' ? <TitleItem portal={portal} r={r} /> : <ActivityItem portal={portal} r={r} />;
+}
+
+function TitleItem({ portal, r }: { portal: PortalInfo; r: TitleResult }) {
   const { lang } = portal;
   const year = r.yearDisplay ?? (r.year ? String(r.year) : null);
   return (
@@ -85,11 +118,11 @@ function Result({ portal, r }: { portal: PortalInfo; r: TitleResult }) {
   );
 }
 
-function FacetFieldset({ lang, name, values }: { lang: Lang; name: keyof typeof T.facet; values: FacetValue[] }) {
+function FacetFieldset({ lang, name, values, legend }: { lang: Lang; name: keyof typeof T.facet; values: FacetValue[]; legend?: string }) {
   if (!values.length) return null;
   return (
     <fieldset class="utrecht-form-fieldset eb-facet">
-      <legend class="utrecht-form-fieldset__legend">{T.facet[name][lang]}</legend>
+      <legend class="utrecht-form-fieldset__legend">{legend ?? T.facet[name][lang]}</legend>
       {values.map((v) => {
         const id = `f-${name}-${v.value}`;
         return (
@@ -163,10 +196,21 @@ function searchPage(portal: PortalInfo, request: SearchRequest, result: SearchRe
             <FacetFieldset lang={lang} name="kind" values={f.kind} />
             <FacetFieldset lang={lang} name="availability" values={f.availability} />
             <FacetFieldset lang={lang} name="format" values={f.format} />
-            <FacetFieldset lang={lang} name="branch" values={f.branch} />
+            <FacetFieldset lang={lang} name="branch" values={f.branch} legend={f.branch.some((v) => v.value === 'online') ? T.branchOrOnline[lang] : undefined} />
             <FacetFieldset lang={lang} name="language" values={f.language} />
             <FacetFieldset lang={lang} name="audience" values={f.audience} />
             <FacetFieldset lang={lang} name="avi" values={f.avi} />
+            <FacetFieldset lang={lang} name="function" values={f.function} />
+            <FacetFieldset lang={lang} name="free" values={f.free} />
+            <fieldset class="utrecht-form-fieldset eb-facet">
+              <legend class="utrecht-form-fieldset__legend">{T.date[lang]}</legend>
+              <div class="eb-year">
+                <label class="utrecht-form-label" for="from">{T.dateFrom[lang]}</label>
+                <input class="utrecht-textbox utrecht-textbox--html-input" id="from" name="from" type="date" value={request.from ?? ''} />
+                <label class="utrecht-form-label" for="to">{T.dateTo[lang]}</label>
+                <input class="utrecht-textbox utrecht-textbox--html-input" id="to" name="to" type="date" value={request.to ?? ''} />
+              </div>
+            </fieldset>
             <fieldset class="utrecht-form-fieldset eb-facet">
               <legend class="utrecht-form-fieldset__legend">{T.year[lang]}</legend>
               <div class="eb-year">
@@ -200,8 +244,6 @@ function searchPage(portal: PortalInfo, request: SearchRequest, result: SearchRe
           </section>
         </div>
       </form>
-      {/* progressive enhancement only: completions in a <datalist> while typing */}
-      <script src="/static/search-completions.js" defer />
     </PortalPage>
   );
 }

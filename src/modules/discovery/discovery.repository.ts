@@ -25,7 +25,8 @@ export interface FacetRow {
 export interface SearchRows {
   total: number;
   candidates: number;
-  hits: { workId: string; titleId: string; score: number }[];
+  /** In result order; year, sort title and popularity are the keys a mixed search merges on. */
+  hits: { workId: string; titleId: string; score: number; year: number | null; sortTitle: string; popularity: number }[];
   facets: FacetRow[];
   years: { min: number | null; max: number | null };
 }
@@ -51,7 +52,8 @@ function predicates(r: SearchRequest, branchIds: string[]): Record<Predicate, Ra
     year: r.yearFrom !== null || r.yearTo !== null
       ? sql<boolean>`r.year between ${r.yearFrom ?? 0} and ${r.yearTo ?? 9999}`
       : t,
-    branch: branchIds.length ? sql<boolean>`r.branches && ${branchIds}::uuid[]` : t,
+    // only `online` chosen: no title is held "online" (digital titles are under availability)
+    branch: branchIds.length ? sql<boolean>`r.branches && ${branchIds}::uuid[]` : r.branch.length ? sql<boolean>`false` : t,
     availability: availability.length ? sql<boolean>`(${sql.join(availability, sql` or `)})` : t,
   };
 }
@@ -72,6 +74,7 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
     and i.title_id = r.id and i.status not in ('missing', 'withdrawn') and ${extra})`;
   const inBranches = branchIds.length ? sql`i.branch_id = any(${branchIds}::uuid[])` : sql`true`;
   if (branchIds.length) parts.push(copies(inBranches));
+  else if (r.branch.length) parts.push(sql<boolean>`false`);
   if (r.availability.length) {
     parts.push(sql<boolean>`(${sql.join(r.availability.map((a) => a === 'available'
       ? copies(sql`i.status = 'available' and ${inBranches}`)
@@ -91,7 +94,11 @@ export function hasFilters(r: SearchRequest): boolean {
  * One search. `pushDown` also applies the filters before the candidate bound (used when a first
  * pass reached the bound); facet counts are then only over the filtered candidates.
  */
-export async function search(tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false): Promise<SearchRows> {
+export async function search(
+  tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
+  /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
+  window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
+): Promise<SearchRows> {
   const p = predicates(r, branchIds);
   // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
@@ -105,7 +112,6 @@ export async function search(tx: Tx, libraryId: string, r: SearchRequest, branch
     : r.sort === 'title'
       ? sql`sort_title, year desc nulls last, title_id`
       : sql`score desc, popularity desc, title_id`;
-  const offset = (r.page - 1) * r.pageSize;
   const facet = (name: string, column: RawBuilder<unknown>, except: Predicate) => sql`
     select ${name}::text as facet, ${column}::text as value, count(distinct r.work_id)::int as count
     from rows r where ${allExcept(p, except)} and ${column} is not null group by 2`;
@@ -144,8 +150,9 @@ export async function search(tx: Tx, libraryId: string, r: SearchRequest, branch
     select
       (select count(*)::int from works) as total,
       (select count(*)::int from cand) as candidates,
-      (select json_agg(json_build_object('workId', work_id, 'titleId', title_id, 'score', score))
-         from (select * from works order by ${order} limit ${r.pageSize} offset ${offset}) page) as hits,
+      (select json_agg(json_build_object('workId', work_id, 'titleId', title_id, 'score', score, 'year', year,
+                                         'sortTitle', sort_title, 'popularity', popularity))
+         from (select * from works order by ${order} limit ${window.limit} offset ${window.offset}) page) as hits,
       (select json_agg(f) from (
         select 'kind' as facet, 'title' as value, count(distinct r.work_id)::int as count from rows r where ${allExcept(p, 'kind')}
         union all ${facet('format', sql`r.format`, 'format')}

@@ -1,15 +1,36 @@
-// One search over everything a library offers (issue #4). Today: the titles of the catalogue,
-// physical and digital, national and this library's own. Activities and services join as further
-// result kinds (`kind`), with their own facet values, without changing the response shape.
+// One search over everything a library offers (issue #4 item 4, issue #5 item 6): the titles of
+// the catalogue, physical and digital, national and this library's own; and the activities,
+// courses and services the portal shows (its own and the network's shared online ones) that are
+// published and still to come. One response shape; each result says its `kind`.
+//
+// How the kinds are merged (documented in docs/architecture.md):
+// - Each side is bounded on its own: titles by CANDIDATE_LIMIT in popularity order (unchanged),
+//   activities by ACTIVITY_CANDIDATE_LIMIT soonest first. The total is the sum of both sides.
+// - A filter on something only one kind has (format, availability, AVI, year — or statutory
+//   function, free, date range) leaves the other kind out, in the results and in every count; the
+//   shared facets (kind, audience, language, branch) count both kinds.
+// - Relevance: a title scores text rank × (1 + ln(1 + popularity) / 8); an activity text rank ×
+//   ACTIVITY_PRIOR (see activity-search.ts). Browsing without words, the same factors without the
+//   rank. Newest: a title's year against an activity's next session. Title: the sort titles.
+// - Pages: when activities match, the title side returns its first page × pageSize hits (never
+//   more than its candidate bound) and both sorted lists are merged; otherwise titles are paged in
+//   SQL exactly as before, so a search with no matching activity costs what it did.
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import {
   AUDIENCE_LABEL, AVI_LEVELS, FORMAT_INFO, languageLabel, summariseAvailability,
   type Availability, type FormatCode,
 } from '../catalogue/index.ts';
+import { AUDIENCE_LABELS, FUNCTION_LABELS, STATUTORY_FUNCTIONS, type StatutoryFunction } from '../activities/index.ts';
 import { UnknownBranch } from './discovery.errors.ts';
 import * as repo from './discovery.repository.ts';
-import { AVAILABILITY, hasSearchableTerms, KINDS, type Kind, type SearchRequest } from './query.ts';
+import {
+  ACTIVITY_PRIOR, activityCandidates, filterActivities, type ActivityCandidate, type ActivityMatches, type ActivityResultKind,
+} from './activity-search.ts';
+import {
+  AVAILABILITY, hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, KINDS, ONLINE, SEARCH_AUDIENCES,
+  type Kind, type SearchAudience, type SearchRequest,
+} from './query.ts';
 
 export interface ResultFormat {
   titleId: string;
@@ -41,8 +62,32 @@ export interface TitleResult {
   score: number;
 }
 
-/** The union of result kinds; activities and services add their members here. */
-export type SearchResultItem = TitleResult;
+export interface ActivityResult {
+  /** `service` for services (Taalhuis, Informatiepunt …), `activity` for events and courses. */
+  kind: ActivityResultKind;
+  id: string;
+  activityKind: 'event' | 'course' | 'service';
+  title: string;
+  /** The start of the description (at most 300 characters). */
+  description: string;
+  /** The next session (in the date range, when one was asked); a course: its first meeting. */
+  startsAt: Date;
+  endsAt: Date;
+  upcomingSessions: number;
+  branch: { slug: string; name: string } | null;
+  online: boolean;
+  free: boolean;
+  priceCents: number;
+  audience: SearchAudience[];
+  statutoryFunctions: StatutoryFunction[];
+  themes: string[];
+  /** Organised by another library and shared with the whole network (shown under this portal's brand). */
+  shared: boolean;
+  score: number;
+}
+
+/** The union of result kinds, told apart by `kind`. */
+export type SearchResultItem = TitleResult | ActivityResult;
 
 export interface FacetValue {
   value: string;
@@ -68,6 +113,9 @@ export interface SearchResult {
     audience: FacetValue[];
     avi: FacetValue[];
     year: { min: number | null; max: number | null; from: number | null; to: number | null };
+    function: FacetValue[];
+    free: FacetValue[];
+    date: { from: string | null; to: string | null };
   };
   /** "Bedoelde u": a corrected query when the words look misspelled and little was found. */
   suggestion: string | null;
@@ -85,6 +133,15 @@ const AVAILABILITY_LABEL: Record<(typeof AVAILABILITY)[number], { nl: string; en
   on_loan: { nl: 'Uitgeleend (te reserveren)', en: 'On loan (can be reserved)' },
 };
 
+const AUDIENCE_TEXT: Record<SearchAudience, { nl: string; en: string }> = {
+  ...AUDIENCE_LABEL,
+  seniors: AUDIENCE_LABELS.seniors,
+  families: AUDIENCE_LABELS.families,
+};
+
+const ONLINE_LABEL = { nl: 'Online', en: 'Online' };
+const FREE_LABEL = { nl: 'Gratis', en: 'Free' };
+
 /** Few results and a word the index does not know: worth suggesting a correction. */
 const SUGGEST_BELOW = 3;
 
@@ -98,25 +155,65 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     const textQuery = hasSearchableTerms(request.q) && (await repo.hasLexemes(tx, request.q)) ? request.q : null;
     const branches = await repo.branchesOf(tx, libraryId);
     const bySlug = new Map(branches.map((b) => [b.slug, b]));
-    const unknown = request.branch.filter((s) => !bySlug.has(s));
+    const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));
     if (unknown.length) throw UnknownBranch(unknown[0]!);
-    const branchIds = request.branch.map((s) => bySlug.get(s)!.id);
+    const branchIds = request.branch.filter((s) => bySlug.has(s)).map((s) => bySlug.get(s)!.id);
+    const offset = (request.page - 1) * request.pageSize;
 
-    let rows = await repo.search(tx, libraryId, request, branchIds, textQuery);
-    let exact = rows.candidates < repo.CANDIDATE_LIMIT;
-    if (!exact && repo.hasFilters(request)) {
-      // The bound was reached among all matches: search again with the filters applied before the
-      // bound, so a rare format, AVI level or branch is not lost among popular titles. The
-      // facet counts stay those of the first pass (the most popular matches).
-      const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true);
-      exact = filtered.candidates < repo.CANDIDATE_LIMIT;
-      rows = { ...filtered, facets: rows.facets, years: rows.years };
+    // Activities first: a few hundred rows at most, and whether any match decides how titles are paged.
+    let activities: ActivityMatches = { matched: [], facets: [] };
+    let activitiesExact = true;
+    if (!hasTitleOnlyFilters(request)) {
+      const candidates = await activityCandidates(tx, libraryId, request, textQuery, new Date());
+      activities = filterActivities(candidates.rows, request, branchIds);
+      activitiesExact = candidates.exact;
     }
-    const workIds = rows.hits.map((h) => h.workId);
+    const sortedActivities = [...activities.matched].sort((a, b) => compareActivities(request, textQuery !== null, a, b));
+    const titlesShown = !request.kind.length || request.kind.includes('title');
+    const mixed = sortedActivities.length > 0 && titlesShown;
+
+    let rows: repo.SearchRows = { total: 0, candidates: 0, hits: [], facets: [], years: { min: null, max: null } };
+    let exact = true;
+    if (!hasActivityOnlyFilters(request)) {
+      const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
+      rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window);
+      exact = rows.candidates < repo.CANDIDATE_LIMIT;
+      if (!exact && repo.hasFilters(request)) {
+        // The bound was reached among all matches: search again with the filters applied before the
+        // bound, so a rare format, AVI level or branch is not lost among popular titles. The
+        // facet counts stay those of the first pass (the most popular matches).
+        const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window);
+        exact = filtered.candidates < repo.CANDIDATE_LIMIT;
+        rows = { ...filtered, facets: rows.facets, years: rows.years };
+      }
+    }
+
+    // the page: titles as SQL paged them, or both kinds merged and cut here
+    type Entry = { title: repo.SearchRows['hits'][number] } | { activity: ActivityCandidate };
+    let page: Entry[];
+    if (mixed) {
+      const merged: Entry[] = [];
+      let i = 0;
+      let j = 0;
+      const end = offset + request.pageSize;
+      while (merged.length < end && (i < rows.hits.length || j < sortedActivities.length)) {
+        const takeActivity = j < sortedActivities.length
+          && (i >= rows.hits.length || compareMixed(request, textQuery !== null, sortedActivities[j]!, rows.hits[i]!) < 0);
+        merged.push(takeActivity ? { activity: sortedActivities[j++]! } : { title: rows.hits[i++]! });
+      }
+      page = merged.slice(offset, end);
+    } else if (sortedActivities.length) {
+      page = sortedActivities.slice(offset, offset + request.pageSize).map((activity) => ({ activity }));
+    } else {
+      page = rows.hits.map((title) => ({ title }));
+    }
+
+    const titleHits = page.flatMap((e) => ('title' in e ? [e.title] : []));
+    const workIds = titleHits.map((h) => h.workId);
     const titles = await repo.titlesOfWorks(tx, libraryId, workIds);
     const copies = await repo.copiesOf(tx, libraryId, titles.map((t) => t.id));
 
-    const results: TitleResult[] = rows.hits.flatMap((hit) => {
+    const titleResult = (hit: repo.SearchRows['hits'][number]): TitleResult[] => {
       const rep = titles.find((t) => t.id === hit.titleId);
       if (!rep) return [];
       const formats = titles.filter((t) => t.workId === hit.workId).map((t): ResultFormat => ({
@@ -146,10 +243,31 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         formats,
         score: Math.round(hit.score * 1e6) / 1e6,
       }];
+    };
+    const activityResult = (c: ActivityCandidate): ActivityResult => ({
+      kind: c.kind,
+      id: c.id,
+      activityKind: c.activityKind,
+      title: c.title,
+      description: c.description,
+      startsAt: c.startsAt,
+      endsAt: c.endsAt,
+      upcomingSessions: c.upcomingSessions,
+      branch: c.branchSlug && c.branchName ? { slug: c.branchSlug, name: c.branchName } : null,
+      online: c.online,
+      free: c.priceCents === 0,
+      priceCents: c.priceCents,
+      audience: c.audience,
+      statutoryFunctions: c.statutoryFunctions,
+      themes: c.themes,
+      shared: c.organiserId !== libraryId,
+      score: Math.round(activityScore(textQuery !== null, c) * 1e6) / 1e6,
     });
+    const results: SearchResultItem[] = page.flatMap((e): SearchResultItem[] => ('title' in e ? titleResult(e.title) : [activityResult(e.activity)]));
+    const total = rows.total + activities.matched.length;
 
     let suggestion: string | null = null;
-    if (textQuery && rows.total < SUGGEST_BELOW) {
+    if (textQuery && total < SUGGEST_BELOW) {
       const words = await repo.closestWords(tx, textQuery);
       if (words.some((w) => !w.known && w.best)) {
         const corrected = words.map((w) => (!w.known && w.best ? w.best : w.word)).join(' ');
@@ -157,7 +275,12 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       }
     }
 
-    const counts = (facet: string) => new Map(rows.facets.filter((f) => f.facet === facet).map((f) => [f.value, f.count]));
+    // a facet value's count is the titles' count plus the activities' (each kind counted by its own rules)
+    const counts = (facet: string) => {
+      const c = new Map<string, number>();
+      for (const f of [...rows.facets, ...activities.facets]) if (f.facet === facet) c.set(f.value, (c.get(f.value) ?? 0) + f.count);
+      return c;
+    };
     const values = (facet: string, selected: string[], label: (v: string) => string, order?: readonly string[]): FacetValue[] => {
       const c = counts(facet);
       const keys = new Set([...(order ?? []), ...c.keys(), ...selected]);
@@ -171,8 +294,8 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
 
     return {
       query: request.q,
-      total: rows.total,
-      totalExact: exact,
+      total,
+      totalExact: exact && activitiesExact,
       page: request.page,
       pageSize: request.pageSize,
       results,
@@ -180,17 +303,56 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         kind: values('kind', request.kind, (v) => KIND_LABEL[v as Kind]?.[lang] ?? v, KINDS),
         format: values('format', request.format, (v) => FORMAT_INFO[v as FormatCode]?.label[lang] ?? v),
         availability: values('availability', request.availability, (v) => AVAILABILITY_LABEL[v as 'available']?.[lang] ?? v, AVAILABILITY),
-        branch: branches
-          .map((b) => ({ value: b.slug, label: b.name, count: branchCounts.get(b.id) ?? 0, selected: request.branch.includes(b.slug) }))
-          .filter((v) => v.count > 0 || v.selected),
+        branch: [
+          ...branches.map((b) => ({ value: b.slug, label: b.name, count: branchCounts.get(b.id) ?? 0, selected: request.branch.includes(b.slug) })),
+          { value: ONLINE, label: ONLINE_LABEL[lang], count: branchCounts.get(ONLINE) ?? 0, selected: request.branch.includes(ONLINE) },
+        ].filter((v) => v.count > 0 || v.selected),
         language: values('language', request.language, (v) => languageLabel(v, lang)),
-        audience: values('audience', request.audience, (v) => AUDIENCE_LABEL[v as 'adults']?.[lang] ?? v, ['toddlers', 'children', 'young_adults', 'adults']),
+        audience: values('audience', request.audience, (v) => AUDIENCE_TEXT[v as SearchAudience]?.[lang] ?? v, SEARCH_AUDIENCES),
         avi: values('avi', request.avi, (v) => `AVI ${v}`, AVI_LEVELS),
         year: { min: rows.years.min, max: rows.years.max, from: request.yearFrom, to: request.yearTo },
+        function: values('function', request.function, (v) => FUNCTION_LABELS[v as StatutoryFunction]?.[lang] ?? v, STATUTORY_FUNCTIONS),
+        free: values('free', request.free ? ['true'] : [], () => FREE_LABEL[lang], ['true']),
+        date: { from: request.from, to: request.to },
       },
       suggestion,
     };
   });
+}
+
+/** An activity's score on the scale of titles' (see ACTIVITY_PRIOR). */
+function activityScore(text: boolean, c: ActivityCandidate): number {
+  return (text ? c.rank : 1) * ACTIVITY_PRIOR;
+}
+
+/** A title's score as its SQL order sees it; browsing, the popularity factor alone. */
+function titleScore(text: boolean, h: repo.SearchRows['hits'][number]): number {
+  return text ? h.score : 1 + Math.log(1 + h.popularity) / 8;
+}
+
+const yearKey = (year: number | null) => (year === null ? -Infinity : Date.UTC(year, 0, 1));
+
+/** The order among activities: the request's sort, then the soonest, then the id (stable pages). */
+function compareActivities(r: SearchRequest, text: boolean, a: ActivityCandidate, b: ActivityCandidate): number {
+  const primary = r.sort === 'newest'
+    ? b.startsAt.getTime() - a.startsAt.getTime()
+    : r.sort === 'title'
+      ? a.sortTitle.localeCompare(b.sortTitle, 'nl')
+      : activityScore(text, b) - activityScore(text, a);
+  return primary || a.startsAt.getTime() - b.startsAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/**
+ * Whether an activity comes before a title (< 0). On a tie the title goes first. The merge takes
+ * the first n of both sorted lists, so every page is a slice of one and the same order.
+ */
+function compareMixed(r: SearchRequest, text: boolean, a: ActivityCandidate, t: repo.SearchRows['hits'][number]): number {
+  const d = r.sort === 'newest'
+    ? yearKey(t.year) - a.startsAt.getTime()
+    : r.sort === 'title'
+      ? a.sortTitle.localeCompare(t.sortTitle, 'nl')
+      : titleScore(text, t) - activityScore(text, a);
+  return d < 0 ? -1 : 1;
 }
 
 /**

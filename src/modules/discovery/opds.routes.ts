@@ -33,6 +33,8 @@ export async function registerOpdsRoutes(app: FastifyInstance): Promise<void> {
       // the digital collection: digital formats only
       request.format = request.format.length ? request.format.filter((f) => DIGITAL_FORMATS.includes(f)) : [...DIGITAL_FORMATS];
       if (!request.format.length) request.format = [...DIGITAL_FORMATS];
+      // publications only: the filters of activities do not apply to a reading app's feed
+      Object.assign(request, { kind: ['title'], function: [], free: false, from: null, to: null });
       const result = await discovery.search(req.ctx, request);
       return reply.type(OPDS_TYPE).header('cache-control', 'public, max-age=60').send(publicationsFeed(context(req), request, result));
     });

@@ -129,7 +129,7 @@ export function publicationsFeed(c: OpdsContext, request: SearchRequest, result:
       }] : []),
     ],
   };
-  const publications = result.results.map((r) => publication(c, r));
+  const publications = result.results.flatMap((r) => (r.kind === 'title' ? [publication(c, r)] : []));
   // OPDS wants at least one publication or navigation link: an empty page navigates back
   if (publications.length) feed.publications = publications;
   else feed.navigation = [{ href: feedUrl(c, ''), title: T.root[c.lang](c.libraryName), type: OPDS_TYPE }];

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { hasSearchableTerms, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet } from './query.ts';
+import {
+  hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
+} from './query.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -65,5 +67,42 @@ describe('the search request', () => {
     assert.equal(searchQueryString(off), '?q=vondel');
     const more = toggleFacet(request, 'format', 'ebook');
     assert.equal(searchQueryString(more), '?q=vondel&format=book&format=ebook');
+  });
+});
+
+describe('activity filters in the search request', () => {
+  test('function, free and a date range are parsed; impossible dates and unknown values are problems', () => {
+    const ok = parseSearchRequest({ function: 'reading_literature,art_culture', free: 'true', from: '2026-03-01', to: '2026-03-31', audience: 'seniors' });
+    assert.deepEqual(ok.problems, []);
+    assert.deepEqual(ok.request.function, ['reading_literature', 'art_culture']);
+    assert.equal(ok.request.free, true);
+    assert.deepEqual([ok.request.from, ok.request.to], ['2026-03-01', '2026-03-31']);
+    assert.deepEqual(ok.request.audience, ['seniors']);
+    const bad = parseSearchRequest({ function: 'sport', free: 'ja', from: '2026-02-30', to: '31-03-2026' });
+    assert.deepEqual(bad.problems.map((p) => p.field).sort(), ['free', 'from', 'function', 'to']);
+    assert.deepEqual([bad.request.function, bad.request.free, bad.request.from, bad.request.to], [[], false, null, null]);
+  });
+
+  test('a reversed date range is turned round', () => {
+    const { request } = parseSearchRequest({ from: '2026-05-01', to: '2026-04-01' });
+    assert.deepEqual([request.from, request.to], ['2026-04-01', '2026-05-01']);
+  });
+
+  test('which filters belong to one kind only', () => {
+    const r = (raw: Record<string, string>) => parseSearchRequest(raw).request;
+    assert.equal(hasTitleOnlyFilters(r({ format: 'book' })), true);
+    assert.equal(hasTitleOnlyFilters(r({ yearFrom: '1900' })), true);
+    assert.equal(hasTitleOnlyFilters(r({ audience: 'children', branch: 'online', language: 'dut' })), false);
+    assert.equal(hasActivityOnlyFilters(r({ free: 'true' })), true);
+    assert.equal(hasActivityOnlyFilters(r({ to: '2026-01-01' })), true);
+    assert.equal(hasActivityOnlyFilters(r({ branch: 'online', kind: 'activity' })), false, 'branch and kind are shared facets');
+  });
+
+  test('links keep the activity filters and toggle a function', () => {
+    const { request } = parseSearchRequest({ q: 'lezen', function: 'reading_literature', free: 'true', from: '2026-03-01', branch: 'online' });
+    const qs = searchQueryString(request);
+    assert.equal(qs, '?q=lezen&branch=online&function=reading_literature&free=true&from=2026-03-01');
+    assert.deepEqual(parseSearchRequest(Object.fromEntries(new URLSearchParams(qs.slice(1)))).request, request);
+    assert.deepEqual(toggleFacet(request, 'function', 'reading_literature').function, []);
   });
 });

@@ -1,7 +1,8 @@
 // The search request: what a visitor may ask, checked and normalised in one place for the API and
 // the results page. Pure. Unknown facet values are refused by the API schema (400) and by
 // `parseSearchRequest` here for the page (which shows an inline message, never a 500).
-import { AUDIENCES, AVI_LEVELS, FORMATS, type AudienceCode, type AviLevel, type FormatCode } from '../catalogue/index.ts';
+import { AVI_LEVELS, FORMATS, type AviLevel, type FormatCode } from '../catalogue/index.ts';
+import { STATUTORY_FUNCTIONS, type StatutoryFunction } from '../activities/index.ts';
 
 export const MAX_QUERY_LENGTH = 500;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -18,6 +19,16 @@ export type Kind = (typeof KINDS)[number];
 export const AVAILABILITY = ['available', 'digital', 'on_loan'] as const;
 export type AvailabilityFilter = (typeof AVAILABILITY)[number];
 
+/**
+ * One audience facet over both kinds: the catalogue's age groups, plus the groups only activities
+ * know. An activity for "youth" counts as young_adults (both 12–18); see activity-search.ts.
+ */
+export const SEARCH_AUDIENCES = ['toddlers', 'children', 'young_adults', 'adults', 'seniors', 'families'] as const;
+export type SearchAudience = (typeof SEARCH_AUDIENCES)[number];
+
+/** The branch facet's value for online activities (the agenda reserves the same word). */
+export const ONLINE = 'online';
+
 export const SORTS = ['relevance', 'newest', 'title'] as const;
 export type Sort = (typeof SORTS)[number];
 
@@ -26,13 +37,20 @@ export interface SearchRequest {
   kind: Kind[];
   format: FormatCode[];
   availability: AvailabilityFilter[];
-  /** Branch slugs of the library. */
+  /** Branch slugs of the library, and `online` for online activities. */
   branch: string[];
   language: string[];
-  audience: AudienceCode[];
+  audience: SearchAudience[];
   avi: AviLevel[];
   yearFrom: number | null;
   yearTo: number | null;
+  /** Activities only: the statutory library functions served. */
+  function: StatutoryFunction[];
+  /** Activities only: free of charge. */
+  free: boolean;
+  /** Activities only: a session on or after this day / on or before this day (YYYY-MM-DD, Amsterdam). */
+  from: string | null;
+  to: string | null;
   sort: Sort;
   page: number;
   pageSize: number;
@@ -96,10 +114,14 @@ export function parseSearchRequest(raw: RawQuery): { request: SearchRequest; pro
       problems.push({ field: 'language', value: l });
       return false;
     }),
-    audience: oneOf('audience', raw.audience, AUDIENCES, problems),
+    audience: oneOf('audience', raw.audience, SEARCH_AUDIENCES, problems),
     avi: oneOf('avi', raw.avi, AVI_LEVELS, problems),
     yearFrom: int('yearFrom', raw.yearFrom, MIN_YEAR, MAX_YEAR, problems),
     yearTo: int('yearTo', raw.yearTo, MIN_YEAR, MAX_YEAR, problems),
+    function: oneOf('function', raw.function, STATUTORY_FUNCTIONS, problems),
+    free: oneOf('free', raw.free, ['true', 'false'] as const, problems).includes('true'),
+    from: day('from', raw.from, problems),
+    to: day('to', raw.to, problems),
     sort: oneOf('sort', raw.sort, SORTS, problems)[0] ?? 'relevance',
     page: int('page', raw.page, 1, MAX_PAGE, problems) ?? 1,
     pageSize: int('pageSize', raw.pageSize, 1, MAX_PAGE_SIZE, problems) ?? DEFAULT_PAGE_SIZE,
@@ -107,7 +129,31 @@ export function parseSearchRequest(raw: RawQuery): { request: SearchRequest; pro
   if (request.yearFrom !== null && request.yearTo !== null && request.yearFrom > request.yearTo) {
     [request.yearFrom, request.yearTo] = [request.yearTo, request.yearFrom];
   }
+  if (request.from !== null && request.to !== null && request.from > request.to) [request.from, request.to] = [request.to, request.from];
   return { request, problems };
+}
+
+/** A calendar day YYYY-MM-DD that exists (2026-02-30 does not). */
+function day(field: string, raw: unknown, problems: ParseProblem[]): string | null {
+  const [v] = list(raw);
+  if (v === undefined) return null;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!m || !d || d.getUTCDate() !== Number(m[3]) || d.getUTCMonth() !== Number(m[2]) - 1 || Number(m[1]) < 2000 || Number(m[1]) > 2200) {
+    problems.push({ field, value: v.slice(0, 20) });
+    return null;
+  }
+  return v;
+}
+
+/** Filters only titles have: with any of them, no activity can match. */
+export function hasTitleOnlyFilters(r: SearchRequest): boolean {
+  return !!(r.format.length || r.availability.length || r.avi.length || r.yearFrom !== null || r.yearTo !== null);
+}
+
+/** Filters only activities have: with any of them, no title can match (nor count in any facet). */
+export function hasActivityOnlyFilters(r: SearchRequest): boolean {
+  return !!(r.function.length || r.free || r.from !== null || r.to !== null);
 }
 
 /** Collapses whitespace and control characters; keeps everything else for websearch syntax. */
@@ -125,11 +171,14 @@ export function hasSearchableTerms(q: string): boolean {
 export function searchQueryString(r: Partial<SearchRequest>): string {
   const p = new URLSearchParams();
   if (r.q) p.set('q', r.q);
-  for (const key of ['kind', 'format', 'availability', 'branch', 'language', 'audience', 'avi'] as const) {
+  for (const key of ['kind', 'format', 'availability', 'branch', 'language', 'audience', 'avi', 'function'] as const) {
     for (const v of r[key] ?? []) p.append(key, v);
   }
   if (r.yearFrom !== null && r.yearFrom !== undefined) p.set('yearFrom', String(r.yearFrom));
   if (r.yearTo !== null && r.yearTo !== undefined) p.set('yearTo', String(r.yearTo));
+  if (r.free) p.set('free', 'true');
+  if (r.from) p.set('from', r.from);
+  if (r.to) p.set('to', r.to);
   if (r.sort && r.sort !== 'relevance') p.set('sort', r.sort);
   if (r.page && r.page > 1) p.set('page', String(r.page));
   if (r.pageSize && r.pageSize !== DEFAULT_PAGE_SIZE) p.set('pageSize', String(r.pageSize));
@@ -137,7 +186,7 @@ export function searchQueryString(r: Partial<SearchRequest>): string {
   return s ? `?${s}` : '';
 }
 
-type ListFacet = 'kind' | 'format' | 'availability' | 'branch' | 'language' | 'audience' | 'avi';
+type ListFacet = 'kind' | 'format' | 'availability' | 'branch' | 'language' | 'audience' | 'avi' | 'function';
 
 /** The same search with one facet value switched on or off, back on page 1. */
 export function toggleFacet(r: SearchRequest, facet: ListFacet, value: string): SearchRequest {

@@ -96,7 +96,9 @@ export function PortalPage({ portal, title, nav = 'none', description, jsonLd, c
         <form class="eb-search" role="search" method="get" action={`${base}/zoeken`}>
           <label class="utrecht-form-label" for="eb-search-q">{t(T.searchLabel)}</label>
           <div class="eb-search__row">
-            <input class="utrecht-textbox utrecht-textbox--html-input" id="eb-search-q" name="q" type="search" autocomplete="off" />
+            {/* data-completions: web/search-completions.js offers completions; without it a plain search box */}
+            <input class="utrecht-textbox utrecht-textbox--html-input" id="eb-search-q" name="q" type="search" autocomplete="off"
+              data-completions={`/api/v1/libraries/${library.slug}/search/completions`} />
             <button class="utrecht-button utrecht-button--primary-action" type="submit">{t(T.search)}</button>
           </div>
         </form>
@@ -123,6 +125,8 @@ export function PortalPage({ portal, title, nav = 'none', description, jsonLd, c
           <p class="utrecht-paragraph eb-footer__network">{t(T.network)}</p>
         </div>
       </footer>
+      {/* progressive enhancement only, served as a file (the CSP allows no inline script) */}
+      <script src="/static/search-completions.js" defer />
     </Document>
   );
 }

@@ -1,0 +1,23 @@
+-- Activities and services in the one search (issue #4 item 4, issue #5 item 6): the weighted search
+-- vector of an activity, with the same Dutch configuration and accent folding as titles (0020), so
+-- one query means the same on both sides and ranks comparably. The title of the activity weighs
+-- like a book title (A), the partner organisation like a contributor (B), the themes like subjects
+-- (C), the description like a description (D).
+--
+-- Only the function is defined here. This migration runs before 0040 creates the activity table,
+-- so it cannot add a stored column; discovery calls the function on the candidate rows instead.
+-- That costs little: activity is under row-level security, and PostgreSQL does not use an index
+-- for a non-LEAKPROOF operator such as @@ before the policies have been applied (see 0023), so
+-- neither a GIN index nor an expression index would serve the portal's query. A migration after
+-- 0041 may store it (ADD COLUMN search_vector tsvector GENERATED ALWAYS AS
+-- (eenbieb_activity_vector(title, partner, themes, description)) STORED) to save the to_tsvector
+-- work per search.
+--
+-- IMMUTABLE for the same reason as eenbieb_fold (0020): a generated column or index needs it. If
+-- the unaccent rules ever change, recompute whatever stores it.
+CREATE FUNCTION eenbieb_activity_vector(title text, partner text, themes text[], description text) RETURNS tsvector
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT setweight(to_tsvector('dutch', eenbieb_fold(coalesce(title, ''))), 'A')
+            || setweight(to_tsvector('dutch', eenbieb_fold(coalesce(partner, ''))), 'B')
+            || setweight(to_tsvector('dutch', eenbieb_fold(array_to_string(coalesce(themes, '{}'::text[]), ' '))), 'C')
+            || setweight(to_tsvector('dutch', eenbieb_fold(coalesce(description, ''))), 'D') $$;
