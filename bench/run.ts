@@ -17,6 +17,7 @@ type Bench = () => Promise<{ run: () => Promise<BenchResult> }>;
 const BENCHMARKS: Record<string, Bench> = {
   foundation: () => import('./foundation.bench.ts'),
   membership: () => import('./membership.bench.ts'),
+  catalogue: () => import('./catalogue.bench.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -11,6 +11,14 @@ export interface LoadOptions {
   seconds: number;
   /** Builds request i instead of GET paths (method, headers and body, e.g. logins or cookies). */
   request?: (i: number) => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
+  /** Collects every response time (ms), for percentiles autocannon does not report (p95). */
+  latencies?: number[];
+}
+
+/** The q-quantile (0..1) of response times, nearest-rank. */
+export function percentile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export function load(options: LoadOptions): Promise<autocannon.Result> {
@@ -36,5 +44,7 @@ export function load(options: LoadOptions): Promise<autocannon.Result> {
       else resolve(result);
     });
     release = defer('autocannon run', () => instance.stop());
+    const latencies = options.latencies;
+    if (latencies) instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => { latencies.push(responseTime); });
   });
 }
