@@ -51,6 +51,6 @@ export const AviNeedsChildren = defineError('CATALOGUE_AVI_NEEDS_CHILDREN', 422,
 }), 'aviLevel');
 
 export const ItemOnLoan = defineError('CATALOGUE_ITEM_ON_LOAN', 409, () => ({
-  nl: 'Dit exemplaar is uitgeleend of ligt klaar voor een reservering; dat verandert alleen via de uitleen.',
-  en: 'This copy is on loan or waiting for a hold; only lending changes that.',
+  nl: 'Dit exemplaar is uitgeleend, ligt klaar voor een reservering of is onderweg; dat verandert alleen via de uitleen.',
+  en: 'This copy is on loan, waiting for a hold or in transit; only lending changes that.',
 }), 'status');

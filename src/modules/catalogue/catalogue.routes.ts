@@ -255,7 +255,7 @@ export async function catalogueRoutes(app: FastifyInstance): Promise<void> {
       body: ItemChanges,
       response: {
         200: ItemSchema, 400: problem('Invalid barcode, shelf or branch, or no change given'), ...staffProblems,
-        404: problem('No such library or copy'), 409: problem('The barcode is already used at this library, or the copy is on loan'),
+        404: problem('No such library or copy'), 409: problem('The barcode is already used at this library, or lending holds the copy (on loan, hold shelf, in transit)'),
       },
     },
   }, async (req) => {
@@ -270,7 +270,7 @@ export async function catalogueRoutes(app: FastifyInstance): Promise<void> {
       operationId: 'withdrawItem',
       summary: 'Withdraw a copy from the collection (librarians; audited); the barcode is never reused',
       params: Type.Object({ slug: Slug, id: Uuid }),
-      response: { 204: Type.Null(), 400: problem('Malformed id'), ...staffProblems, 404: problem('No such library or copy'), 409: problem('The copy is on loan') },
+      response: { 204: Type.Null(), 400: problem('Malformed id'), ...staffProblems, 404: problem('No such library or copy'), 409: problem('Lending holds the copy (on loan, hold shelf, in transit)') },
     },
   }, async (req, reply) => {
     await inLibrary(req, req.params.slug);

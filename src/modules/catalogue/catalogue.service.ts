@@ -299,8 +299,10 @@ export interface ItemInput {
   status?: ItemStatus;
 }
 
-/** Statuses staff set by hand; loans and holds are lending's (issue #6) and never set here. */
-export const STAFF_ITEM_STATUSES = ['available', 'in_transit', 'in_processing', 'missing'] as const satisfies readonly ItemStatus[];
+/** Statuses staff set by hand; loans, holds and transit between branches are lending's (issue #6). */
+export const STAFF_ITEM_STATUSES = ['available', 'in_processing', 'missing'] as const satisfies readonly ItemStatus[];
+/** While lending holds a copy (on loan, on a hold shelf, on its way to a branch), staff do not override its status. */
+const LENDING_STATUSES: readonly ItemStatus[] = ['on_loan', 'on_hold_shelf', 'in_transit'];
 type StaffItemStatus = (typeof STAFF_ITEM_STATUSES)[number];
 
 function validShelf(shelf: string | undefined): string {
@@ -369,7 +371,7 @@ export async function updateItem(ctx: Ctx, id: string, input: { branch?: string;
     const actorId = await assertMayCurate(ctx, tx);
     const item = await repo.findItem(tx, libraryId, id);
     if (!item) throw ItemNotFound();
-    if (status && (item.status === 'on_loan' || item.status === 'on_hold_shelf')) throw ItemOnLoan();
+    if (status && LENDING_STATUSES.includes(item.status)) throw ItemOnLoan();
     const branchId = input.branch === undefined ? undefined : await branchOf(tx, libraryId, input.branch);
     if (barcode !== undefined) await barcodeFree(tx, libraryId, barcode, id);
     const changes = { ...(branchId ? { branchId } : {}), ...(barcode ? { barcode } : {}), ...(shelf !== undefined ? { shelf } : {}), ...(status ? { status } : {}) };
@@ -392,7 +394,7 @@ export async function withdrawItem(ctx: Ctx, id: string): Promise<void> {
     const item = await repo.findItem(tx, libraryId, id);
     if (!item) throw ItemNotFound();
     if (item.status === 'withdrawn') return;
-    if (item.status === 'on_loan' || item.status === 'on_hold_shelf') throw ItemOnLoan();
+    if (LENDING_STATUSES.includes(item.status)) throw ItemOnLoan();
     await tx.updateTable('item').set({ status: 'withdrawn' }).where('libraryId', '=', libraryId).where('id', '=', id).execute();
     await audit(tx, libraryId, actorId, 'catalogue.item.withdrawn', { itemId: id, barcode: item.barcode });
   });

@@ -165,7 +165,10 @@ describe('copies through the API', () => {
     assert.equal((await call('DELETE', `/api/v1/libraries/amsterdam/items/${copy.id}`, undefined, amsterdamLibrarian)).statusCode, 404);
   });
 
-  test('a copy on loan is not withdrawn or re-statused by hand (409); lending states cannot be chosen (400)', async () => {
+  test('a copy on loan or in transit is not withdrawn or re-statused by hand (409); lending states cannot be chosen (400)', async () => {
+    const travelling = await buildItem(t.db.kysely, utrecht, { titleId: national.id, status: 'in_transit' });
+    const stop = await call('PATCH', `/api/v1/libraries/utrecht/items/${travelling.id}`, { status: 'available' });
+    assert.deepEqual([stop.statusCode, stop.json().code], [409, 'CATALOGUE_ITEM_ON_LOAN']);
     const copy = await buildItem(t.db.kysely, utrecht, { titleId: national.id, status: 'on_loan' });
     const withdraw = await call('DELETE', `/api/v1/libraries/utrecht/items/${copy.id}`);
     assert.deepEqual([withdraw.statusCode, withdraw.json().code], [409, 'CATALOGUE_ITEM_ON_LOAN']);
@@ -173,7 +176,9 @@ describe('copies through the API', () => {
     assert.deepEqual([missing.statusCode, missing.json().code], [409, 'CATALOGUE_ITEM_ON_LOAN']);
     // moving it to another shelf is fine
     assert.equal((await call('PATCH', `/api/v1/libraries/utrecht/items/${copy.id}`, { shelf: 'R ELDERS' })).statusCode, 200);
-    assert.equal((await call('PATCH', `/api/v1/libraries/utrecht/items/${copy.id}`, { status: 'on_loan' })).statusCode, 400);
+    for (const status of ['on_loan', 'on_hold_shelf', 'in_transit', 'withdrawn']) {
+      assert.equal((await call('PATCH', `/api/v1/libraries/utrecht/items/${copy.id}`, { status })).statusCode, 400, status);
+    }
     assert.equal((await call('PATCH', `/api/v1/libraries/utrecht/items/${copy.id}`, {})).statusCode, 400);
   });
 });
