@@ -109,7 +109,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       // bound, so a rare format, AVI level or branch is not lost among popular titles. The
       // facet counts stay those of the first pass (the most popular matches).
       const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true);
-      exact = filtered.candidates < repo.CANDIDATE_LIMIT;
+      exact = filtered.candidates < repo.CANDIDATE_LIMIT && !filtered.scanBoundReached;
       rows = { ...filtered, facets: rows.facets, years: rows.years };
     }
     const workIds = rows.hits.map((h) => h.workId);
