@@ -13,6 +13,14 @@ export interface LoadOptions {
   request?: (i: number) => { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string };
   /** Every answer's status and latency in ms (for percentiles autocannon does not report, like p95). */
   onResponse?: (status: number, ms: number) => void;
+  /** Collects every response time (ms), for percentiles autocannon does not report (p95). */
+  latencies?: number[];
+}
+
+/** The q-quantile (0..1) of response times, nearest-rank. */
+export function percentile(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export function load(options: LoadOptions): Promise<autocannon.Result> {
@@ -40,5 +48,7 @@ export function load(options: LoadOptions): Promise<autocannon.Result> {
     release = defer('autocannon run', () => instance.stop());
     const onResponse = options.onResponse;
     if (onResponse) instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => onResponse(status, ms));
+    const latencies = options.latencies;
+    if (latencies) instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => { latencies.push(responseTime); });
   });
 }

@@ -164,7 +164,7 @@ describe('the title API and page', () => {
   });
 });
 
-describe('local catalogue writes (the use cases behind the coming staff endpoints)', () => {
+describe('local catalogue writes (the use cases behind the staff endpoints)', () => {
   const ctx = (lib: string, actor: Ctx['actor'] = { kind: 'system', name: 'test' }): Ctx =>
     ({ ...systemCtx(t.db.kysely, t.config, 'test'), actor, libraryId: lib });
 
@@ -186,8 +186,8 @@ describe('local catalogue writes (the use cases behind the coming staff endpoint
     await assert.rejects(createLocalTitle(ctx(utrecht), { title: 'x', format: 'book', contributors: [{ name: 'A', role: 'author' }] }), (e: AppError) => e.code === 'VALIDATION_FAILED');
   });
 
-  test('an anonymous visitor may not change the catalogue', async () => {
-    await assert.rejects(createLocalTitle(ctx(utrecht, { kind: 'anonymous' }), { title: 'x', format: 'book' }), (e: AppError) => e.status === 403);
+  test('an anonymous visitor may not change the catalogue: sign in first', async () => {
+    await assert.rejects(createLocalTitle(ctx(utrecht, { kind: 'anonymous' }), { title: 'x', format: 'book' }), (e: AppError) => e.status === 401);
   });
 
   test('copies: the barcode is validated and unique per library; the branch must be the library\'s own', async () => {

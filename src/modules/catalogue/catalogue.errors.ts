@@ -39,3 +39,18 @@ export const CurationForbidden = defineError('CATALOGUE_CURATION_FORBIDDEN', 403
   nl: 'U mag de catalogus van deze bibliotheek niet wijzigen.',
   en: 'You may not change the catalogue of this library.',
 }));
+
+export const NationalTitleReadOnly = defineError('CATALOGUE_NATIONAL_TITLE_READ_ONLY', 403, () => ({
+  nl: 'Titels uit de landelijke catalogus kunt u niet wijzigen; alleen eigen (lokale) titels en exemplaren.',
+  en: 'Titles of the national catalogue cannot be changed here; only your own local titles and copies.',
+}));
+
+export const AviNeedsChildren = defineError('CATALOGUE_AVI_NEEDS_CHILDREN', 422, () => ({
+  nl: 'Een AVI-niveau hoort bij kinderboeken: kies als doelgroep kinderen.',
+  en: 'An AVI level belongs to children\'s books: choose children as the audience.',
+}), 'aviLevel');
+
+export const ItemOnLoan = defineError('CATALOGUE_ITEM_ON_LOAN', 409, () => ({
+  nl: 'Dit exemplaar is uitgeleend, ligt klaar voor een reservering of is onderweg; dat verandert alleen via de uitleen.',
+  en: 'This copy is on loan, waiting for a hold or in transit; only lending changes that.',
+}), 'status');

@@ -85,8 +85,8 @@ export async function activityCandidates(tx: Tx, libraryId: string, r: SearchReq
   const since = from && from > now ? from : now;
   const until = r.to ? amsterdamToUtc(nextDay(r.to)) : null;
   const tsquery = sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''}))`;
-  // migration 0027: the same weighted Dutch vector as titles, computed on this library's candidates
-  const vector = sql`eenbieb_activity_vector(a.title, a.partner, a.themes, a.description)`;
+  // migration 0071: the same weighted Dutch vector as titles, stored with each activity
+  const vector = sql`a.search_vector`;
   const { rows } = await sql<{
     id: string; organiserId: string; kind: 'event' | 'course' | 'service'; title: string; description: string;
     audience: string[]; statutoryFunctions: StatutoryFunction[]; themes: string[]; language: string;

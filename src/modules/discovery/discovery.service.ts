@@ -172,7 +172,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     const titlesShown = !request.kind.length || request.kind.includes('title');
     const mixed = sortedActivities.length > 0 && titlesShown;
 
-    let rows: repo.SearchRows = { total: 0, candidates: 0, hits: [], facets: [], years: { min: null, max: null } };
+    let rows: repo.SearchRows = { total: 0, candidates: 0, scanBoundReached: false, hits: [], facets: [], years: { min: null, max: null } };
     let exact = true;
     if (!hasActivityOnlyFilters(request)) {
       const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
@@ -183,7 +183,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches).
         const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window);
-        exact = filtered.candidates < repo.CANDIDATE_LIMIT;
+        exact = filtered.candidates < repo.CANDIDATE_LIMIT && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
       }
     }

@@ -7,6 +7,8 @@ import { registerStaffPages } from './staff.pages.tsx';
 
 export { seedDemoMembership } from './membership.seed.ts';
 export { eraseDueAccounts, listPlans } from './membership.service.ts';
+// other modules authorise their staff tools with the same rule (roles at this library, admins with a second factor)
+export { requireStaff } from './membership.policy.ts';
 
 export async function membershipModule(app: FastifyInstance): Promise<void> {
   await membershipRoutes(app);

@@ -4,14 +4,10 @@
 -- like a book title (A), the partner organisation like a contributor (B), the themes like subjects
 -- (C), the description like a description (D).
 --
--- Only the function is defined here. This migration runs before 0040 creates the activity table,
--- so it cannot add a stored column; discovery calls the function on the candidate rows instead.
--- That costs little: activity is under row-level security, and PostgreSQL does not use an index
--- for a non-LEAKPROOF operator such as @@ before the policies have been applied (see 0023), so
--- neither a GIN index nor an expression index would serve the portal's query. A migration after
--- 0041 may store it (ADD COLUMN search_vector tsvector GENERATED ALWAYS AS
--- (eenbieb_activity_vector(title, partner, themes, description)) STORED) to save the to_tsvector
--- work per search.
+-- The vector is stored (a generated column), so a search does no to_tsvector work per activity.
+-- No GIN index: activity is under row-level security, and PostgreSQL does not use an index for a
+-- non-LEAKPROOF operator such as @@ before the policies have been applied (see 0023); the portal's
+-- candidates (its own and shared upcoming activities) are few enough to match row by row.
 --
 -- IMMUTABLE for the same reason as eenbieb_fold (0020): a generated column or index needs it. If
 -- the unaccent rules ever change, recompute whatever stores it.
@@ -21,3 +17,6 @@ CREATE FUNCTION eenbieb_activity_vector(title text, partner text, themes text[],
             || setweight(to_tsvector('dutch', eenbieb_fold(coalesce(partner, ''))), 'B')
             || setweight(to_tsvector('dutch', eenbieb_fold(array_to_string(coalesce(themes, '{}'::text[]), ' '))), 'C')
             || setweight(to_tsvector('dutch', eenbieb_fold(coalesce(description, ''))), 'D') $$;
+
+ALTER TABLE activity ADD COLUMN search_vector tsvector
+  GENERATED ALWAYS AS (eenbieb_activity_vector(title, partner, themes, description)) STORED;
