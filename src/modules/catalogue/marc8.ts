@@ -205,6 +205,18 @@ export function decodeMarc8(bytes: Uint8Array, start = 0, end = bytes.length): s
       // control characters other than the structure's own have no place in field data
       throw new Marc8Error(`control character 0x${b.toString(16).padStart(2, '0')} at byte ${i}`);
     }
+    if (b === 0x26 && g0.table === ASCII) {
+      // MARC-8 carries characters it has no code for as numeric character references
+      // (&#xXXXX;), the "lossless" convention of the MARC 21 character set specification; the
+      // reference is one character, so marks written before it belong to it
+      const ncr = /^&#x([0-9a-fA-F]{1,6});/.exec(String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 10))));
+      const cp = ncr ? parseInt(ncr[1]!, 16) : 0;
+      if (ncr && cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+        emit(String.fromCodePoint(cp));
+        i += ncr[0].length;
+        continue;
+      }
+    }
     if (b >= 0x21 && b <= 0x7e) {
       const ch = g0.table.get(b);
       if (ch === undefined) throw new Marc8Error(`byte 0x${b.toString(16)} is not assigned in ${g0.name} at byte ${i}`);
@@ -228,10 +240,5 @@ export function decodeMarc8(bytes: Uint8Array, start = 0, end = bytes.length): s
   }
   // marks with nothing after them stay with the text before them
   out += marks;
-  // MARC-8 carries characters it has no code for as numeric character references (&#xXXXX;),
-  // the "lossless" conversion convention of the MARC 21 character set specification
-  return out.replace(/&#x([0-9a-fA-F]{1,6});/g, (m, hex: string) => {
-    const cp = parseInt(hex, 16);
-    return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : m;
-  }).normalize('NFC');
+  return out.normalize('NFC');
 }
