@@ -168,7 +168,12 @@ export async function importMarcRecords(
   db: Kysely<Database>,
   records: AsyncIterable<ReadResult>,
   target: ImportTarget,
-  options: { batchSize?: number; onProblem?: (kind: 'failed' | 'warning', problem: RecordProblem) => void } = {},
+  options: {
+    batchSize?: number;
+    onProblem?: (kind: 'failed' | 'warning', problem: RecordProblem) => void;
+    /** Rebuild the typo-tolerance vocabulary afterwards (default); off when importing many files in a row. */
+    refreshVocabulary?: boolean;
+  } = {},
 ): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 500;
   const report: ImportReport = { read: 0, imported: 0, updated: 0, failed: [], failedCount: 0, warnings: [], warningCount: 0, items: { imported: 0, updated: 0 } };
@@ -253,6 +258,6 @@ export async function importMarcRecords(
   }
   await flush();
   // the typo-tolerance vocabulary is built from national titles only
-  if (target.kind === 'national' && report.imported + report.updated > 0) await refreshSearchVocabulary(db);
+  if (target.kind === 'national' && options.refreshVocabulary !== false && report.imported + report.updated > 0) await refreshSearchVocabulary(db);
   return report;
 }

@@ -47,7 +47,7 @@ describe('mapping a MARC record to a title', () => {
     assert.equal(t.year, 2019);
     assert.equal(t.yearDisplay, '2019');
     assert.equal(t.publisher, 'Nijgh & Van Ditmar');
-    assert.equal(t.edition, '3e dr');
+    assert.equal(t.edition, '3e dr.', 'an abbreviation keeps its full stop');
     assert.deepEqual([t.series, t.seriesNumber], ['Grote ABC', 'nr. 12']);
     assert.deepEqual(t.subjects, ['Schilders -- Spanje -- 16e eeuw']);
     assert.deepEqual(t.genres, ['Historische romans']);

@@ -66,7 +66,8 @@ export function clean(text: string | null | undefined): string {
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/\s*[/:;,=]+$/, '')
-    .replace(/(?<![A-Z\p{Lu}]|\b[a-z]{1,3}|\.\.)\.$/u, '')
+    // a full stop ends an abbreviation ("dr.", "ed.") or an initial ("Hella S.") and stays there
+    .replace(/(?<!(?:^|[^\p{L}.])\p{L}{1,3}|\p{Lu}|\.\.)\.$/u, '')
     .trim();
 }
 
