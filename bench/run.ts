@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, Bench> = {
   membership: () => import('./membership.bench.ts'),
   activities: () => import('./activities.bench.ts'),
   'activity-search': () => import('./activity-search.bench.ts'),
+  marc: () => import('./marc.bench.ts'),
 };
 
 const names = process.argv.slice(2);

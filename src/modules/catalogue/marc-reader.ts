@@ -26,7 +26,7 @@ export interface RecordPosition {
 
 export type ReadResult =
   | { position: RecordPosition; record: MarcRecord; encoding: 'utf8' | 'marc8'; warnings: string[]; error?: undefined }
-  | { position: RecordPosition; error: string; record?: undefined; warnings: string[] };
+  | { position: RecordPosition; error: string; record?: undefined; encoding?: undefined; warnings: string[] };
 
 export class MarcReadError extends Error {}
 
