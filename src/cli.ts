@@ -8,7 +8,7 @@ import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
 import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
-import { exportMarcXml, importMarcRecords, readMarcFile, seedDemoCatalogue, type RecordProblem } from './modules/catalogue/index.ts';
+import { exportMarcXml, importMarcRecords, readMarcFile, seedDemoCatalogue, seedMarcTestRecords, type RecordProblem } from './modules/catalogue/index.ts';
 import { STATUTORY_FUNCTIONS, importFromSource, seedDemoActivities, type StatutoryFunction } from './modules/activities/index.ts';
 import type { Db } from './platform/db/connection.ts';
 import { seedDemoLending } from './modules/lending/index.ts';
@@ -26,7 +26,8 @@ const HELP = `Usage: eenbieb <command> [options]
 Commands:
   serve                 migrate, seed on first start, and serve the platform (npm start)
   migrate               run pending database migrations
-  seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
+  seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries,
+                        the demo catalogue and the MARC 21 test records (test/fixtures/marc21)
   libraries             list the libraries of the network
   job <name>            run a periodic job once now: erase-due-accounts, activity-reminders, expire-idempotency-keys
                         (serve runs them on timers)
@@ -103,6 +104,9 @@ export async function main(argv: string[]): Promise<number> {
           out(c.titles ? `demo catalogue seeded: ${c.titles} titles, ${c.items} copies` : 'the catalogue already has the demo titles');
           const l = await seedDemoLending(db.kysely);
           if (l.pools) out(`demo licence pools seeded: ${l.pools}`);
+          // the public MARC 21 test records (issue #4 item 3); too slow for the first start of serve
+          const m = await seedMarcTestRecords(db.kysely, path.join(root, 'test/fixtures/marc21'));
+          out(m ? `MARC test records: ${m.imported} titles from ${m.files} files (${m.failed} records reported, e.g. authority records and broken test records)` : 'the catalogue already has MARC titles: MARC test records not imported');
           // activities module: only into libraries that have no activities yet
           if (n) out(`demo activities seeded: ${await seedDemoActivities(db.kysely)}`);
         }

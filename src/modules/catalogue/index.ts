@@ -23,7 +23,7 @@ export { visibleTo, visibleToSql } from './catalogue.repository.ts';
 export { AvailabilitySchema } from './catalogue.routes.ts';
 // MARC 21 import and export (CLI, seed)
 export { readMarcFile, readIso2709, readMarcXml, type ReadResult } from './marc-reader.ts';
-export { importMarcRecords, type ImportReport, type ImportTarget, type RecordProblem } from './marc-import.service.ts';
+export { importMarcRecords, seedMarcTestRecords, type ImportReport, type ImportTarget, type RecordProblem } from './marc-import.service.ts';
 export { exportMarcXml } from './marc-export.service.ts';
 
 export async function catalogueModule(app: FastifyInstance): Promise<void> {

@@ -261,3 +261,27 @@ export async function importMarcRecords(
   if (target.kind === 'national' && options.refreshVocabulary !== false && report.imported + report.updated > 0) await refreshSearchVocabulary(db);
   return report;
 }
+
+/**
+ * The MARC test records of test/fixtures/marc21 as national titles (issue #4, demo item 3), for
+ * `eenbieb seed`. Not in the first-start seed: importing the 84 files takes several seconds and
+ * the first start must stay under 20 s. Runs only into a catalogue without MARC titles.
+ */
+export async function seedMarcTestRecords(db: Kysely<Database>, folder: string): Promise<{ files: number; imported: number; failed: number } | null> {
+  const { readMarcFile } = await import('./marc-reader.ts');
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  if (!fs.existsSync(folder)) return null;
+  const existing = await db.selectFrom('title').select('id').where('source', '=', SOURCE).limit(1).executeTakeFirst();
+  if (existing) return null;
+  const files = fs.readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => /\.(mrc|dat|marc|xml)$/.test(f)).sort();
+  let imported = 0;
+  let failed = 0;
+  for (const f of files) {
+    const r = await importMarcRecords(db, readMarcFile(path.join(folder, f)), { kind: 'national' }, { refreshVocabulary: false });
+    imported += r.imported;
+    failed += r.failedCount;
+  }
+  await refreshSearchVocabulary(db);
+  return { files: files.length, imported, failed };
+}
