@@ -17,7 +17,9 @@ import { findTitle } from './catalogue.repository.ts';
 import { encodeIso2709, type RawField } from './iso2709-writer.ts';
 import { importMarcRecords, type ImportReport } from './marc-import.service.ts';
 import { mapMarcRecord } from './marc-map.ts';
-import { readIso2709, readMarcFile, type ReadResult } from './marc-reader.ts';
+import { readIso2709, readMarcFile, readMarcXml, type ReadResult } from './marc-reader.ts';
+import { exportMarcXml } from './marc-export.service.ts';
+import { testConfig } from '../../platform/config.ts';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/marc21');
 
@@ -273,5 +275,25 @@ describe('a library import', () => {
     const amsterdam = await libraryId(k, 'amsterdam');
     assert.equal(await inTenant(k, amsterdam, (tx) => findTitle(tx, amsterdam, local.id)), undefined);
     assert.equal((await inTenant(k, utrecht, (tx) => findTitle(tx, utrecht, local.id)))?.title, 'Sterrenhemel boven Utrecht');
+  });
+});
+
+describe('MARCXML export of a set', () => {
+  test('the titles a library can see that match a query export with that library\'s copies, and read back', async () => {
+    const utrecht = await libraryId(k, 'utrecht');
+    const library = { id: utrecht, name: 'Bibliotheek Utrecht' };
+    const chunks: string[] = [];
+    for await (const piece of exportMarcXml(k, testConfig(), { library, query: 'sterrenhemel utrecht' })) chunks.push(piece);
+    const records: ReadResult[] = [];
+    for await (const r of readMarcXml(bytes(Buffer.from(chunks.join(''))))) records.push(r);
+    assert.equal(records.length, 1);
+    const f245 = records[0]!.record!.fields.find((f) => f.tag === '245');
+    assert.ok(f245 && 'subfields' in f245 && f245.subfields[0]![1] === 'Sterrenhemel boven Utrecht');
+    assert.equal(records[0]!.record!.fields.filter((f) => f.tag === '852').length, 2, 'its two copies as 852 holdings');
+    // another library cannot see the local title, so its export is empty
+    const amsterdam = { id: await libraryId(k, 'amsterdam'), name: 'OBA' };
+    const other: string[] = [];
+    for await (const piece of exportMarcXml(k, testConfig(), { library: amsterdam, query: 'sterrenhemel utrecht' })) other.push(piece);
+    assert.equal(other.filter((p) => p.startsWith('  <record>')).length, 0);
   });
 });
