@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, Bench> = {
   activities: () => import('./activities.bench.ts'),
   'activity-search': () => import('./activity-search.bench.ts'),
   catalogue: () => import('./catalogue.bench.ts'),
+  marc: () => import('./marc.bench.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -8,7 +8,7 @@ import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
 import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
-import { seedDemoCatalogue } from './modules/catalogue/index.ts';
+import { exportMarcXml, importMarcRecords, readMarcFile, seedDemoCatalogue, seedMarcTestRecords, type RecordProblem } from './modules/catalogue/index.ts';
 import { STATUTORY_FUNCTIONS, importFromSource, seedDemoActivities, type StatutoryFunction } from './modules/activities/index.ts';
 import type { Db } from './platform/db/connection.ts';
 import { seedDemoLending } from './modules/lending/index.ts';
@@ -26,7 +26,8 @@ const HELP = `Usage: eenbieb <command> [options]
 Commands:
   serve                 migrate, seed on first start, and serve the platform (npm start)
   migrate               run pending database migrations
-  seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries
+  seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries,
+                        the demo catalogue and the MARC 21 test records (test/fixtures/marc21)
   libraries             list the libraries of the network
   job <name>            run a periodic job once now: erase-due-accounts, activity-reminders, expire-idempotency-keys
                         (serve runs them on timers)
@@ -39,6 +40,13 @@ Commands:
                         import an agenda from iCalendar: recurring events expand, broken events are
                         listed and skipped; --allow-private-addresses lets --url reach loopback and
                         private networks (development; default refused)
+  import marc <file> (--library <slug> | --national) [--verbose]
+                        import MARC 21 records (ISO 2709 in UTF-8 or MARC-8, or MARCXML): national
+                        titles, or a library's local titles with its copies from 852/949/952;
+                        re-importing updates by identifier; prints a per-record error report
+  export marc (--title <id> [--library <slug>] | --library <slug> [--query <q>]) [--out <file>]
+                        write MARCXML: one title, the library's set (its copies and local titles)
+                        or the titles it can see that match a search; stdout without --out
   oidc-client add --name <name> --redirect-uri <url> [--redirect-uri <url> ...]
         [--scope library,membership_active,age_group,profile,email] [--public]
                         register a digital service for single sign-on (OpenID Connect client);
@@ -96,6 +104,9 @@ export async function main(argv: string[]): Promise<number> {
           out(c.titles ? `demo catalogue seeded: ${c.titles} titles, ${c.items} copies` : 'the catalogue already has the demo titles');
           const l = await seedDemoLending(db.kysely);
           if (l.pools) out(`demo licence pools seeded: ${l.pools}`);
+          // the public MARC 21 test records (issue #4 item 3); too slow for the first start of serve
+          const m = await seedMarcTestRecords(db.kysely, path.join(root, 'test/fixtures/marc21'));
+          out(m ? `MARC test records: ${m.imported} titles from ${m.files} files (${m.failed} records reported, e.g. authority records and broken test records)` : 'the catalogue already has MARC titles: MARC test records not imported');
           // activities module: only into libraries that have no activities yet
           if (n) out(`demo activities seeded: ${await seedDemoActivities(db.kysely)}`);
         }
@@ -143,6 +154,73 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'activities':
       return withDb(config, (db) => activitiesCommand(db, config, args, out));
+    // MARC 21 import and export (issue 4 item 2)
+    case 'import': {
+      const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+      const [kind, file] = args;
+      const slug = opt('library');
+      const national = args.includes('--national');
+      if (kind !== 'marc' || !file || file.startsWith('--') || (!slug) === !national) {
+        out('usage: eenbieb import marc <file> (--library <slug> | --national) [--verbose]');
+        return 2;
+      }
+      if (!fs.existsSync(file) || !fs.statSync(file).isFile()) { out(`cannot read ${file}: no such file`); return 1; }
+      return withDb(config, async (db) => {
+        let target: { kind: 'national' } | { kind: 'library'; libraryId: string } = { kind: 'national' };
+        if (slug) {
+          const library = await db.kysely.selectFrom('library').select('id').where('slug', '=', slug).executeTakeFirst();
+          if (!library) { out(`unknown library "${slug}" (see eenbieb libraries)`); return 2; }
+          target = { kind: 'library', libraryId: library.id };
+        }
+        const where = (p: RecordProblem) => `record ${p.record} (byte ${p.offset})${p.sourceId ? ` [${p.sourceId}]` : ''}`;
+        let shownWarnings = 0;
+        const verbose = args.includes('--verbose');
+        const report = await importMarcRecords(db.kysely, readMarcFile(file), target, {
+          onProblem: (kind, p) => {
+            if (kind === 'failed') out(`failed: ${where(p)}: ${p.reason}`);
+            else if (verbose || shownWarnings++ < 10) out(`warning: ${where(p)}: ${p.reason}`);
+          },
+        });
+        if (!verbose && report.warningCount > 10) out(`… ${report.warningCount - 10} more warnings (--verbose shows them all)`);
+        out(`${file}: ${report.read} records read; imported ${report.imported}, updated ${report.updated}, failed ${report.failedCount}` +
+          `${report.warningCount ? `; ${report.warningCount} warnings` : ''}` +
+          `${target.kind === 'library' ? `; copies imported ${report.items.imported}, updated ${report.items.updated}` : ''}`);
+        // only a file of which nothing could be read is an error; bad records are in the report
+        return report.read === 0 ? 1 : 0;
+      });
+    }
+    case 'export': {
+      const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+      const titleId = opt('title');
+      const slug = opt('library');
+      if (args[0] !== 'marc' || (!titleId && !slug) || (!!titleId && !!opt('query'))) {
+        out('usage: eenbieb export marc (--title <id> [--library <slug>] | --library <slug> [--query <q>]) [--out <file>]');
+        return 2;
+      }
+      return withDb(config, async (db) => {
+        let library: { id: string; name: string } | undefined;
+        if (slug) {
+          library = await db.kysely.selectFrom('library').select(['id', 'name']).where('slug', '=', slug).executeTakeFirst();
+          if (!library) { out(`unknown library "${slug}" (see eenbieb libraries)`); return 2; }
+        }
+        const target = opt('out');
+        const sink: NodeJS.WritableStream = target ? fs.createWriteStream(target) : process.stdout;
+        let records = 0;
+        try {
+          for await (const piece of exportMarcXml(db.kysely, config, { library, titleId, query: opt('query') })) {
+            if (piece.startsWith('  <record>')) records++;
+            if (!sink.write(piece)) await new Promise<void>((resolve) => { sink.once('drain', () => resolve()); });
+          }
+        } catch (e) {
+          if (e instanceof AppError) { process.stderr.write(`${e.text.en}\n`); return 2; }
+          throw e;
+        } finally {
+          if (target) await new Promise<void>((resolve) => { sink.end(() => resolve()); });
+        }
+        process.stderr.write(`${records} MARCXML records written${target ? ` to ${target}` : ''}\n`);
+        return 0;
+      });
+    }
     // single sign-on for digital services (issue 3 item 8)
     case 'oidc-client': {
       const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };

@@ -44,6 +44,16 @@ function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 }
 
+/**
+ * The work a title belongs to: one work per title and author, so the book, e-book and audiobook
+ * of one creation group together. The MARC import uses the same key, so an imported record joins
+ * the work of a demo title with the same title and author.
+ */
+export function workIdFor(title: string, author: string, ownerLibraryId: string | null = null): string {
+  const key = `${fold(title)}|${fold(author)}`;
+  return stableUuid(ownerLibraryId ? `work:${ownerLibraryId}:${key}` : `work:${key}`);
+}
+
 /** "Gids, De" → "De Gids" (the DBNL files periodicals under their main word). */
 function unInvert(name: string): string {
   const m = /^(.+), (De|Het|Den|Der|'t|Een)$/.exec(name.trim());
@@ -127,7 +137,7 @@ export function buildDemoCatalogue(records: DbnlRecord[]): DemoCatalogue {
     const workKey = `${fold(r.title)}|${fold(r.auteur)}`;
     let work = works.get(workKey);
     if (!work) {
-      work = { id: stableUuid(`work:${workKey}`) };
+      work = { id: workIdFor(r.title, r.auteur) };
       works.set(workKey, work);
     }
     const u = unit(`popularity:${r.id}`);

@@ -21,6 +21,10 @@ export { seedDemoCatalogue, refreshSearchVocabulary } from './catalogue.seed.ts'
 // discovery reads the catalogue tables with the same visibility rule
 export { visibleTo, visibleToSql } from './catalogue.repository.ts';
 export { AvailabilitySchema } from './catalogue.routes.ts';
+// MARC 21 import and export (CLI, seed)
+export { readMarcFile, readIso2709, readMarcXml, type ReadResult } from './marc-reader.ts';
+export { importMarcRecords, seedMarcTestRecords, type ImportReport, type ImportTarget, type RecordProblem } from './marc-import.service.ts';
+export { exportMarcXml } from './marc-export.service.ts';
 
 export async function catalogueModule(app: FastifyInstance): Promise<void> {
   await catalogueRoutes(app);
