@@ -15,10 +15,46 @@ import {
 /** Failed logins on one connection before it is closed (a kiosk that is misconfigured, or a guess). */
 export const MAX_FAILED_LOGINS = 3;
 
+/**
+ * Wrong PINs per card, shared by every connection of the server: after 5 wrong PINs in 15 minutes
+ * a card's PIN is not even checked for 15 minutes, so a kiosk cannot be used to try all 10,000
+ * four-digit PINs. In process memory: one SIP2 server per process, and a restart only forgives.
+ */
+export class PinThrottle {
+  private failures = new Map<string, { count: number; since: number }>();
+  constructor(private readonly max = 5, private readonly windowMs = 15 * 60_000, private readonly capacity = 10_000) {}
+
+  blocked(key: string, now: Date): boolean {
+    const f = this.failures.get(key);
+    if (!f) return false;
+    if (now.getTime() - f.since > this.windowMs) {
+      this.failures.delete(key);
+      return false;
+    }
+    return f.count >= this.max;
+  }
+
+  fail(key: string, now: Date): void {
+    const f = this.failures.get(key);
+    if (f && now.getTime() - f.since <= this.windowMs) f.count++;
+    else {
+      // bounded memory: the oldest entry goes first
+      if (this.failures.size >= this.capacity) this.failures.delete(this.failures.keys().next().value!);
+      this.failures.set(key, { count: 1, since: now.getTime() });
+    }
+  }
+
+  succeed(key: string): void {
+    this.failures.delete(key);
+  }
+}
+
 export interface SessionDeps {
   /** db and config; a request id per message is added here. */
   ctx: Omit<Ctx, 'requestId' | 'actor' | 'lang' | 'libraryId'>;
   backend: Sip2Backend;
+  /** Shared by the server's connections; a session on its own gets its own. */
+  pins?: PinThrottle;
   now?: () => Date;
   /** Log without personal data: message codes, outcomes and error codes only. */
   log?: (event: Record<string, unknown>) => void;
@@ -60,8 +96,24 @@ export class Sip2Session {
   failedLogins = 0;
   private lastResponse: Buffer | null = null;
   private counter = 0;
+  private readonly pins: PinThrottle;
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    this.pins = deps.pins ?? new PinThrottle();
+  }
+
+  /** Card + PIN, unless this card has had too many wrong PINs lately. */
+  private async pinOk(s: KioskScope, card: string, pin: string): Promise<boolean> {
+    const key = `${s.kiosk.libraryId}:${card}`;
+    if (this.pins.blocked(key, this.now())) {
+      this.log({ event: 'sip2_pin_throttled' });
+      return false;
+    }
+    const ok = await this.deps.backend.checkPin(s, card, pin);
+    if (ok) this.pins.succeed(key);
+    else this.pins.fail(key, this.now());
+    return ok;
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -198,7 +250,7 @@ export class Sip2Session {
   private async pinRefused(m: Message, s: KioskScope, card: string): Promise<boolean> {
     const pin = field(m, 'AD');
     if (!pin) return false;
-    return !(await this.deps.backend.checkPin(s, card, pin));
+    return !(await this.pinOk(s, card, pin));
   }
 
   private async command(m: Message, s: KioskScope): Promise<Buffer> {
@@ -235,7 +287,7 @@ export class Sip2Session {
         if (!patron) return refuse(text.unknownPatron());
         if (patron.lang && !languageOf(m.fixed.language)) this.lang = patron.lang;
         const pin = field(m, 'AD');
-        const pinOk = pin ? await b.checkPin(s, card, pin) : null;
+        const pinOk = pin ? await this.pinOk(s, card, pin) : null;
         if (pinOk === false) {
           // a wrong PIN learns that the card exists (CQ N), nothing of what it holds
           const fixed = { patronStatus: patronStatus({ chargeDenied: true, renewalDenied: true, recallDenied: true, holdDenied: true }), language: languageCode(this.lang), transactionDate: date };

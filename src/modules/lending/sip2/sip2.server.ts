@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from '../../../platform/config.ts';
 import type { Database } from '../../../platform/db/database.ts';
 import { FrameReader, encode } from './protocol.ts';
-import { Sip2Session } from './session.ts';
+import { PinThrottle, Sip2Session } from './session.ts';
 import type { Sip2Backend } from './port.ts';
 
 /** Frames waiting on one connection before it is dropped: a kiosk sends one and waits. */
@@ -46,11 +46,12 @@ export async function startSip2Server(options: {
     : config.sip2.tlsCert && config.sip2.tlsKey ? { cert: config.sip2.tlsCert, key: config.sip2.tlsKey } : null;
   const connections = new Map<net.Socket, { idle: () => Promise<void> }>();
   let shuttingDown = false;
+  const pins = new PinThrottle();
 
   const onConnection = (socket: net.Socket) => {
     const connectionId = randomUUID().slice(0, 8);
     const session = new Sip2Session({
-      ctx: { db, config }, backend, connectionId,
+      ctx: { db, config }, backend, connectionId, pins,
       log: (event) => logger?.info({ module: 'sip2', ...event }),
     });
     const reader = new FrameReader();
