@@ -3,3 +3,4 @@
 export { startSip2Server, type Sip2Server, type Sip2Logger } from './sip2.server.ts';
 export { addKiosk, authenticateKiosk, seedDemoKiosk, DEMO_KIOSK, loginName, type Kiosk } from './kiosk.service.ts';
 export { Sip2Client } from './client.ts';
+export { lendingBackend } from './backend.ts';

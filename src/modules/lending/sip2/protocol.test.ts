@@ -172,10 +172,10 @@ describe('SIP2 character sets', () => {
     }
   });
 
-  it('writes ISO-8859-1 by default, "?" for what it cannot hold, and UTF-8 on request', () => {
-    const m = { code: '36', fixed: { endSession: 'Y', transactionDate: '20260101    120000' }, fields: [['AF', 'Tot ziens, Zoë – €'] as [string, string]] };
-    assert.equal(encode(m).toString('latin1'), '36Y20260101    120000AFTot ziens, Zoë ? ?|');
-    assert.equal(encode(m, { encoding: 'utf8' }).toString('utf8'), '36Y20260101    120000AFTot ziens, Zoë – €|');
+  it('writes ISO-8859-1 by default (EUR for €, accents it lacks dropped, "?" for the rest) and UTF-8 on request', () => {
+    const m = { code: '36', fixed: { endSession: 'Y', transactionDate: '20260101    120000' }, fields: [['AF', 'Tot ziens, Zoë – € 2,50 – Erdős 東'] as [string, string]] };
+    assert.equal(encode(m).toString('latin1'), '36Y20260101    120000AFTot ziens, Zoë - EUR 2,50 - Erdos ?|');
+    assert.equal(encode(m, { encoding: 'utf8' }).toString('utf8'), '36Y20260101    120000AFTot ziens, Zoë – € 2,50 – Erdős 東|');
   });
 });
 

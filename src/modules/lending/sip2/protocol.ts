@@ -5,7 +5,8 @@
 // Character set: the spec's default for field data is ASCII / ISO-8859-1. We decode a request as
 // UTF-8 when its bytes are valid UTF-8 (pure ASCII reads the same either way) and as ISO-8859-1
 // otherwise, so both kinds of kiosk are understood. Responses are written in the kiosk's
-// configured encoding (ISO-8859-1 by default; characters outside it become "?"). The checksum is
+// configured encoding (ISO-8859-1 by default: "€" becomes "EUR", accents it lacks are dropped, and
+// anything else becomes "?"). The checksum is
 // always computed over the bytes actually sent or received.
 
 /** Longest frame accepted (bytes, without the terminator): real SIP2 messages are far shorter. */
@@ -259,9 +260,22 @@ export function encode(m: Pick<Message, 'code' | 'fixed' | 'fields'>, options: E
   return Buffer.concat([head, Buffer.from(checksum(head), 'ascii')]);
 }
 
+// What a Latin-1 screen can show instead of common characters it lacks (ISO-8859-1 has no euro sign).
+const LATIN1_SUBSTITUTES: Record<string, string> = {
+  '€': 'EUR', '–': '-', '—': '-', '‘': "'", '’': "'", '‚': "'", '“': '"', '”': '"', '„': '"', '…': '...', '•': '*',
+};
+
+/** Text for an ISO-8859-1 screen: substitutes, then accents dropped (ő → o), then "?" for the rest. */
+export function toLatin1(text: string): string {
+  return text.replace(/[^\u0000-\u00ff]/g, (c) => {
+    if (LATIN1_SUBSTITUTES[c]) return LATIN1_SUBSTITUTES[c];
+    const bare = c.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+    return /^[\u0000-\u00ff]+$/.test(bare) ? bare : '?';
+  });
+}
+
 function toBytes(text: string, encoding: Encoding): Buffer {
-  // characters outside ISO-8859-1 cannot be sent to a Latin-1 kiosk: a visible "?" is honest
-  return encoding === 'utf8' ? Buffer.from(text, 'utf8') : Buffer.from(text.replace(/[^\u0000-\u00ff]/g, '?'), 'latin1');
+  return encoding === 'utf8' ? Buffer.from(text, 'utf8') : Buffer.from(toLatin1(text), 'latin1');
 }
 
 // ---------------------------------------------------------------------------------------------
