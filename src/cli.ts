@@ -16,6 +16,7 @@ import { registerClient } from './modules/accounts/oidc/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
+import { addKiosk, seedDemoKiosk } from './modules/lending/sip2/index.ts';
 import { JOBS, type JobName } from './jobs.ts';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,8 @@ Commands:
   staff add <email> --library <slug> --role <desk|librarian|library_admin|network_staff|municipality_viewer>
         [--municipality GMxxxx]
                         create a staff account (password from EENBIEB_STAFF_PASSWORD) or grant a role
+  kiosk add --library <slug> --branch <branch-slug> --login <name> [--institution <AO>] [--utf8]
+                        register a self-service kiosk (SIP2); its password is shown once
   route <postcode>      show which library serves a postcode
   activities import --library <slug> (--file <calendar.ics> | --url <feed URL>) --function <f>[,<f>...]
         [--kind event|course|service] [--publish] [--allow-private-addresses]
@@ -57,7 +60,8 @@ Commands:
 
 Configuration is read from the environment: DATABASE_URL, DATA_DIR, PORT, HOST, PUBLIC_URL,
 LOG_LEVEL, HOST_LIBRARIES, RATE_LIMIT_PER_MINUTE, BODY_LIMIT_BYTES, SEED_DEMO, TRUST_PROXY,
-SHUTDOWN_TIMEOUT_MS, DATABASE_POOL_SIZE, NODE_ENV, OUTBOUND_PRIVATE_ADDRESSES. See README.md.
+SHUTDOWN_TIMEOUT_MS, DATABASE_POOL_SIZE, NODE_ENV, OUTBOUND_PRIVATE_ADDRESSES, SIP2_PORT, SIP2_HOST,
+SIP2_TLS_CERT, SIP2_TLS_KEY, SIP2_IDLE_TIMEOUT_SECONDS. See README.md.
 `;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,6 +102,7 @@ export async function main(argv: string[]): Promise<number> {
           const n = await seedDemoNetwork(db.kysely);
           await seedDemoMembership(db.kysely);
           if (n) await seedDemoStaff(db.kysely);
+          if (n) await seedDemoKiosk(db.kysely);
           out(n ? `demo network seeded: ${n} libraries` : 'the network already has libraries: demo not seeded');
           // demo catalogue (issue #4)
           const c = await seedDemoCatalogue(db.kysely);
@@ -131,6 +136,30 @@ export async function main(argv: string[]): Promise<number> {
         const id = await ensureStaffAccount(db.kysely, { email, password, librarySlug: opt('library')!, role: opt('role') as GrantableRole, municipalityCode: opt('municipality') });
         out(`staff account ${id}: ${opt('role')} at ${opt('library')}`);
         return 0;
+      });
+    }
+    // self-service kiosks speaking SIP2 (issue #6 item 9)
+    case 'kiosk': {
+      const opt = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
+      if (args[0] !== 'add' || !opt('library') || !opt('branch') || !opt('login')) {
+        out('usage: eenbieb kiosk add --library <slug> --branch <branch-slug> --login <name> [--institution <AO>] [--utf8]');
+        return 2;
+      }
+      return withDb(config, async (db) => {
+        try {
+          const k = await addKiosk(systemCtx(db.kysely, config, 'cli'), {
+            librarySlug: opt('library')!, branchSlug: opt('branch')!, login: opt('login')!, institutionId: opt('institution'),
+            encoding: args.includes('--utf8') ? 'utf8' : 'latin1',
+          });
+          out(`kiosk at ${k.kiosk.branchName} (${k.kiosk.libraryName})`);
+          out(`login user id (CN):  ${k.cn}`);
+          out(`login password (CO): ${k.password}   (shown only now: enter it in the kiosk)`);
+          out(`institution id (AO): ${k.kiosk.institutionId}`);
+          return 0;
+        } catch (e) {
+          if (e instanceof AppError) { out(e.text.en); return 2; }
+          throw e;
+        }
       });
     }
     case 'job': {

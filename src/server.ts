@@ -12,6 +12,7 @@ import { seedDemoStaff } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoActivities } from './modules/activities/index.ts';
 import { seedDemoLending } from './modules/lending/index.ts';
+import { lendingBackend, seedDemoKiosk, startSip2Server, type Sip2Server } from './modules/lending/sip2/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
   const db = await openConfigured(config);
@@ -26,6 +27,8 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
     const count = await seedDemoNetwork(db.kysely);
     await seedDemoMembership(db.kysely);
     await seedDemoStaff(db.kysely);
+    // SIP2: the demo kiosk of the README
+    await seedDemoKiosk(db.kysely);
     log(`demo network seeded: ${count} libraries`);
     // activities module: demo agenda of every demo library
     const activities = await seedDemoActivities(db.kysely);
@@ -52,6 +55,13 @@ export async function serve(config: Config): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   log(`Eenbieb is ready in ${((Date.now() - started) / 1000).toFixed(1)} s: http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/`);
 
+  // SIP2 for self-service kiosks, on its own port when SIP2_PORT is set
+  let sip2: Sip2Server | null = null;
+  if (config.sip2.port !== null) {
+    sip2 = await startSip2Server({ db: db.kysely, config, backend: lendingBackend, logger: app.log.child({ module: 'sip2' }) });
+    log(`SIP2 kiosks: ${sip2.tls ? 'TLS' : 'plain TCP'} on ${config.sip2.host}:${sip2.port}`);
+  }
+
   const stopJobs = startJobs(db.kysely, config, log);
   let stopping = false;
   const stop = async (signal: string) => {
@@ -65,6 +75,8 @@ export async function serve(config: Config): Promise<void> {
     timer.unref();
     try {
       stopJobs();
+      // kiosks first: each connection finishes the message it is answering
+      await sip2?.close(config.shutdownTimeoutMs);
       await app.close();
       await db.close();
       process.exit(0);

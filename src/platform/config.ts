@@ -1,5 +1,6 @@
 // Configuration comes from the environment only (twelve-factor). Every value is validated at
 // start-up: a bad value stops the process with one clear line, never a stack trace.
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface Config {
@@ -29,6 +30,19 @@ export interface Config {
    * default (SSRF); for tests and development against a local server only.
    */
   outboundPrivateAddresses: boolean;
+  /** The SIP2 server for self-service kiosks (issue #6): off unless SIP2_PORT is set. */
+  sip2: Sip2Config;
+}
+
+export interface Sip2Config {
+  /** null: no SIP2 server. */
+  port: number | null;
+  host: string;
+  /** TLS certificate and key (PEM files); both or neither. */
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** A connection that sends nothing for this long is closed. */
+  idleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -74,6 +88,31 @@ function url(name: string, raw: string, protocols: string[]): string {
   return raw;
 }
 
+function readableFile(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  const file = path.resolve(raw);
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch {
+    throw new ConfigError(`${name} must name a readable file, got "${raw}"`);
+  }
+  return file;
+}
+
+function sip2Config(env: Env, host: string): Sip2Config {
+  const tlsCert = readableFile(env, 'SIP2_TLS_CERT');
+  const tlsKey = readableFile(env, 'SIP2_TLS_KEY');
+  if ((tlsCert === null) !== (tlsKey === null)) throw new ConfigError('SIP2_TLS_CERT and SIP2_TLS_KEY must be set together');
+  return {
+    port: env.SIP2_PORT === undefined || env.SIP2_PORT === '' ? null : int(env, 'SIP2_PORT', 0, 0, 65535),
+    host: env.SIP2_HOST || host,
+    tlsCert,
+    tlsKey,
+    idleTimeoutMs: int(env, 'SIP2_IDLE_TIMEOUT_SECONDS', 600, 5, 86_400) * 1000,
+  };
+}
+
 /** `HOST_LIBRARIES=www.bibliotheekutrecht.nl=utrecht,bieb.example=amsterdam` */
 function hostMap(raw: string | undefined): Record<string, string> {
   const map: Record<string, string> = {};
@@ -113,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, 'TRUST_PROXY', false),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     outboundPrivateAddresses: bool(env, 'OUTBOUND_PRIVATE_ADDRESSES', false),
+    sip2: sip2Config(env, host),
   };
 }
 
