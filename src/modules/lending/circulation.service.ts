@@ -204,8 +204,10 @@ export async function routeCopy(tx: Tx, lib: NoticeLibrary, item: Pick<ItemRow, 
       await tx.updateTable('item').set({ status: 'on_hold_shelf', transitToBranchId: null }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
       return { routing: 'hold_shelf', destinationBranchId: pickup, holdId: hold.id };
     }
-    if (hold.status === 'waiting') {
-      await tx.updateTable('hold').set({ status: 'in_transit', itemId: item.id }).where('libraryId', '=', libraryId).where('id', '=', hold.id).execute();
+    // a waiting hold gets the copy on its way; a copy taken off the hold shelf and scanned at
+    // another branch is on its way again, so its hold is no longer ready
+    if (hold.status !== 'in_transit') {
+      await tx.updateTable('hold').set({ status: 'in_transit', itemId: item.id, readyAt: null, readyUntil: null }).where('libraryId', '=', libraryId).where('id', '=', hold.id).execute();
     }
     await tx.updateTable('item').set({ status: 'in_transit', transitToBranchId: pickup }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
     return { routing: 'transit', destinationBranchId: pickup, holdId: hold.id };

@@ -343,3 +343,18 @@ describe('loan rules', () => {
     }
   });
 });
+
+describe('hold shelf mistakes', () => {
+  test('a copy from the hold shelf scanned in at another branch is on its way again: its hold is in transit, not ready', async () => {
+    const h = await buildMember(t);
+    const { titleId, items: [copy] } = await buildTitleWithCopies(t.db.kysely, 'utrecht', 1, { branches: [centrum.slug] });
+    await t.app.inject({ method: 'POST', url: api('/holds'), cookies: h.cookies, payload: { titleId, pickupBranch: centrum.slug } });
+    assert.equal((await deskIn(copy!.barcode, centrum.slug)).json().routing, 'hold_shelf');
+    const moved = (await deskIn(copy!.barcode, other.slug)).json();
+    assert.deepEqual([moved.routing, moved.destinationBranch], ['transit', centrum.slug]);
+    assert.equal((await itemState(copy!.barcode)).status, 'in_transit');
+    const view = (await t.app.inject({ url: api('/me/lending'), cookies: h.cookies })).json();
+    assert.deepEqual([view.holds[0].status, view.holds[0].readyUntil], ['in_transit', null]);
+    assert.equal((await deskIn(copy!.barcode, centrum.slug)).json().routing, 'hold_shelf');
+  });
+});
