@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, Bench> = {
   'activity-search': () => import('./activity-search.bench.ts'),
   catalogue: () => import('./catalogue.bench.ts'),
   marc: () => import('./marc.bench.ts'),
+  lending: () => import('./lending.bench.ts'),
 };
 
 const names = process.argv.slice(2);

@@ -47,7 +47,10 @@ function run(file: string, args: string[], timeoutMs: number): Promise<string> {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-async function startThrowaway(): Promise<PostgresServer> {
+/** Server settings for a throwaway server (`-c name=value`); a server in DATABASE_URL keeps its own. */
+export type ServerSettings = Record<string, string>;
+
+async function startThrowaway(settings: ServerSettings): Promise<PostgresServer> {
   const bin = pgBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-bench-pg-'));
   const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
@@ -85,7 +88,8 @@ async function startThrowaway(): Promise<PostgresServer> {
   started = true; // from here on a stop is attempted (pg_ctl stop is harmless if start failed)
   await ctl([
     '-l', path.join(dir, 'server.log'),
-    '-o', `-k ${dir} -p ${port} -c listen_addresses=${LOOPBACK} -c max_connections=200`,
+    '-o', [`-k ${dir} -p ${port} -c listen_addresses=${LOOPBACK} -c max_connections=200`,
+      ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' '),
     '-w', '-t', '60', 'start',
   ], 90_000);
   const adminUrl = `postgres://postgres@${LOOPBACK}:${port}/postgres`;
@@ -107,9 +111,12 @@ function serverVersion(adminUrl: string): Promise<string> {
   return admin(adminUrl, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(settings: ServerSettings = {}): Promise<PostgresServer> {
+  for (const [k, v] of Object.entries(settings)) {
+    if (!/^[a-z_]+$/.test(k) || !/^[A-Za-z0-9_.]+$/.test(v)) throw new Error(`unsafe server setting ${k}=${v}`);
+  }
   const url = process.env.DATABASE_URL;
-  if (!url) return startThrowaway();
+  if (!url) return startThrowaway(settings);
   return { adminUrl: url, origin: 'external', version: await serverVersion(url), postmasterPid: null };
 }
 

@@ -19,6 +19,8 @@ export interface BenchServer {
   url: string;
   stats(): Promise<ServerStats>;
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL (no shutdown at all, as in a crash); resolves when it is gone. */
+  kill(): Promise<void>;
 }
 
 function next<T extends FromChild['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<Extract<FromChild, { type: T }>> {
@@ -66,6 +68,14 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
         clearTimeout(timer);
       }
       await stopChild(child);
+      await release();
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
       await release();
     },
   };
