@@ -106,6 +106,13 @@ export async function borrowDigital(ctx: Ctx, input: { library: NoticeLibrary; a
         holdId = existing.id; seq = Number(existing.queueSeq);
         if (input.autoCheckout !== undefined) await tx.updateTable('hold').set({ autoCheckout: input.autoCheckout }).where('libraryId', '=', lib.id).where('id', '=', holdId).execute();
       } else {
+        // The queue counter's row lock is held until commit, so placing holds on one title is
+        // serial; waiting for the WAL flush inside that section would make each hold cost a disk
+        // sync (5,000 borrowers of one title: 5,000 syncs one after another). A hold is committed
+        // without waiting for the flush: after a crash of the database server (not of the app) the
+        // holds of the last moment can be missing, never half there, and never a loan (loans
+        // commit synchronously, and their flush also covers every earlier hold).
+        await sql`SET LOCAL synchronous_commit = off`.execute(tx);
         seq = await nextDigitalSeq(tx, title.id);
         holdId = (await tx.insertInto('hold').values({
           libraryId: lib.id, accountId: b.accountId, kind: 'digital', titleId: title.id, queueSeq: seq, autoCheckout: input.autoCheckout ?? false, createdAt: now,
