@@ -2,8 +2,8 @@
 //
 // 1. Data: 8,000,000 members (account, membership with card, profile; 75 % at the benchmark
 //    library, the rest over the other demo libraries), 1,000,000 titles and 3,000,000 copies at the
-//    benchmark library's branches, generated in the database (bench/support/bulk-data.ts), then
-//    ANALYZE. Generation time and database size are printed.
+//    benchmark library's branches, 500,000 of them on loan, generated in the database
+//    (bench/support/bulk-data.ts), then ANALYZE. Generation time and database size are printed.
 // 2. Circulation over HTTP at 64 connections: desk staff (real sessions) check a copy out to a
 //    member (card number, branch) and check the same copy in again, over many members and copies
 //    so that no limit is reached. Throughput and p50/p95/p99 per kind and overall, next to two
@@ -18,7 +18,8 @@
 //
 // Settings (environment): BENCH_MEMBERS (8000000), BENCH_TITLES (1000000), BENCH_ITEMS (3000000),
 // BENCH_DURATION (s of measured circulation, 30), BENCH_WARMUP (s, 5), BENCH_STORM (5000),
-// BENCH_LICENCES (10), BENCH_CRASH_SECONDS (10), DATABASE_URL (a server instead of a throwaway one;
+// BENCH_LICENCES (10), BENCH_CRASH_SECONDS (10), BENCH_OPEN_LOANS (copies already on loan before
+// the run, 500000: a library's check-in must find one loan among many), DATABASE_URL (a server instead of a throwaway one;
 // it then needs the room for the data).
 import http from 'node:http';
 import os from 'node:os';
@@ -30,7 +31,7 @@ import { seedDemoNetwork, seedReferenceData } from '../src/modules/network/index
 import { seedDemoMembership } from '../src/modules/membership/index.ts';
 import { seedDemoLending } from '../src/modules/lending/index.ts';
 import { hashToken, randomToken } from '../src/modules/accounts/session.ts';
-import { analyze, benchUuid, generateCatalogue, generateMembers, itemBarcode, memberCard, memberId, type CatalogueLayout, type MemberLayout } from './support/bulk-data.ts';
+import { analyze, benchUuid, generateCatalogue, generateMembers, generateOpenLoans, itemBarcode, memberCard, memberId, type CatalogueLayout, type MemberLayout } from './support/bulk-data.ts';
 import { machineBusySeconds } from './support/cpu.ts';
 import { load } from './support/load.ts';
 import { loadSequence, quantile, type SequenceResult } from './support/load-sequence.ts';
@@ -126,20 +127,20 @@ const pctText = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(0)} %`)
 
 interface Round { item: number; barcode: string; branch: string; desk: string; card: string; out: boolean }
 
-function circulation(members: MemberLayout, catalogue: CatalogueLayout, cookies: string[], reserveForStorm: number) {
+function circulation(members: MemberLayout, catalogue: CatalogueLayout, cookies: string[], reserveForStorm: number, freeItems: number) {
   const main = members.libraries[0]!;
   const usable = main.count - reserveForStorm;
   let k = 0;
   // copies and members in a scattered order (a stride coprime to the count visits each once)
   const stride = (n: number) => { let s = Math.floor(n * 0.6180339887) | 1; while (gcd(s, n) !== 1) s += 2; return s; };
-  const itemStride = stride(catalogue.items);
+  const itemStride = stride(freeItems);
   const memberStride = stride(usable);
   const base = `/api/v1/libraries/${LIBRARY}`;
   const json = (cookie: string) => ({ 'content-type': 'application/json', cookie });
   return {
     context: (): Round => {
       const n = k++;
-      const item = (n * itemStride + 12345) % catalogue.items;
+      const item = (n * itemStride + 12345) % freeItems;
       return {
         item, barcode: itemBarcode(item), branch: catalogue.branches[item % catalogue.branches.length]!.slug,
         desk: cookies[n % cookies.length]!, card: memberCard(members, main.firstMember + ((n * memberStride) % usable)), out: false,
@@ -239,6 +240,7 @@ async function verify(url: string, acknowledged: { loanId: string; barcode: stri
 
 export async function run(): Promise<BenchResult> {
   const size = { members: num('BENCH_MEMBERS', 8_000_000), titles: num('BENCH_TITLES', 1_000_000), items: num('BENCH_ITEMS', 3_000_000) };
+  const openLoans = Math.min(num('BENCH_OPEN_LOANS', 500_000), Math.floor(size.items / 2), Math.floor(size.members / 2));
   const duration = num('BENCH_DURATION', 30);
   const warmup = num('BENCH_WARMUP', 5);
   const stormSize = num('BENCH_STORM', 5000);
@@ -269,14 +271,17 @@ export async function run(): Promise<BenchResult> {
   const t1 = performance.now();
   log(`  ${size.members.toLocaleString('en')} members (${members.libraries[0]!.count.toLocaleString('en')} at ${LIBRARY}, the rest over ${members.libraries.length - 1} libraries) in ${s1(t1 - t0)}`);
   const catalogue = await generateCatalogue(url, { titles: size.titles, items: size.items, librarySlug: LIBRARY, progress: log });
+  const tc = performance.now();
+  await generateOpenLoans(url, members, catalogue, openLoans);
   const t2 = performance.now();
+  log(`  ${openLoans.toLocaleString('en')} open loans (the last copies, each to another member) in ${s1(t2 - tc)}`);
   await analyze(url);
   const t3 = performance.now();
   const dbSize = await withClient(url, async (c) => (await c.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0]!.s);
-  log(`generated in ${s1(t3 - t0)} (members ${s1(t1 - t0)}, catalogue ${s1(t2 - t1)}, ANALYZE ${s1(t3 - t2)}); database ${dbSize}`);
+  log(`generated in ${s1(t3 - t0)} (members ${s1(t1 - t0)}, catalogue ${s1(tc - t1)}, open loans ${s1(t2 - tc)}, ANALYZE ${s1(t3 - t2)}); database ${dbSize}`);
 
   const fx = await fixtures(url, members, stormSize, licences);
-  const mix = circulation(members, catalogue, fx.deskCookies, stormSize);
+  const mix = circulation(members, catalogue, fx.deskCookies, stormSize, size.items - openLoans);
 
   // --- floors and the circulation mix
   const bare = await startServer('bare');
@@ -314,7 +319,7 @@ export async function run(): Promise<BenchResult> {
   log();
   log(`crash test: check-out load at ${CONNECTIONS} connections, kill -9 of the server after ${(crashSeconds / 2).toFixed(0)} s…`);
   const acknowledged: { loanId: string; barcode: string }[] = [];
-  const crashMix = circulation(members, catalogue, fx.deskCookies, stormSize);
+  const crashMix = circulation(members, catalogue, fx.deskCookies, stormSize, size.items - openLoans);
   crashMix.skip(mix.used() + 1_000_000); // copies and members the mix did not just use
   const abort = new AbortController();
   const crashLoad = loadSequence({

@@ -234,3 +234,46 @@ export async function analyze(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * Open loans as a library has them on any day: the last `count` copies are on loan, each to a
+ * different member of the library (members in a scattered order), checked out over the last 20 days.
+ * Loans are written like the loan trigger would: item status on_loan and the members' counters in
+ * `lending_member` (set from the rows, in one statement, when the trigger is skipped for speed).
+ */
+export async function generateOpenLoans(url: string, members: MemberLayout, catalogue: CatalogueLayout, count: number): Promise<void> {
+  if (count <= 0) return;
+  const main = members.libraries[0]!;
+  if (count > main.count || count > catalogue.items) throw new Error('more open loans than members or copies');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SELECT set_config('app.library_id', $1, false)`, [catalogue.libraryId]);
+    const replica = await tryReplicaRole(client);
+    const first = catalogue.items - count;
+    let stride = Math.floor(main.count * 0.381966) | 1;
+    while (gcdOf(stride, main.count) !== 1) stride += 2;
+    await client.query('BEGIN');
+    await client.query(`
+      INSERT INTO loan (library_id, id, account_id, kind, title_id, item_id, branch_id, channel, checked_out_at, due_at)
+      SELECT $1::uuid, ${uuidSql(8, 'g')}, ${uuidSql(1, `$3::bigint + (g * $4::bigint) % $5::bigint`)}, 'physical',
+             ${uuidSql(4, `g % ${catalogue.titles}`)}, ${uuidSql(5, 'g')}, ($6::uuid[])[1 + g % $7::int], 'desk',
+             now() - (g % 20) * interval '1 day', now() + (21 - g % 20) * interval '1 day'
+      FROM generate_series($2::bigint, $8::bigint) g`,
+      [catalogue.libraryId, first, main.firstMember, stride, main.count, catalogue.branches.map((b) => b.id), catalogue.branches.length, catalogue.items - 1]);
+    await client.query(`UPDATE item SET status = 'on_loan' WHERE library_id = $1 AND id >= $2::uuid AND id <= $3::uuid`,
+      [catalogue.libraryId, benchUuid(5, first), benchUuid(5, catalogue.items - 1)]);
+    if (replica) {
+      await client.query(`
+        INSERT INTO lending_member AS m (library_id, account_id, physical_loans)
+        SELECT library_id, account_id, count(*) FROM loan WHERE library_id = $1 AND status = 'open' AND kind = 'physical' GROUP BY library_id, account_id
+        ON CONFLICT (library_id, account_id) DO UPDATE SET physical_loans = excluded.physical_loans`, [catalogue.libraryId]);
+      await client.query(`SET session_replication_role = origin`);
+    }
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+function gcdOf(a: number, b: number): number { return b === 0 ? a : gcdOf(b, a % b); }

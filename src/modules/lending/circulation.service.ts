@@ -146,8 +146,10 @@ export async function checkIn(ctx: Ctx, input: CheckInInput): Promise<CheckInRes
     await assertBranch(tx, libraryId, input.branchId);
     const item = await lockItem(tx, libraryId, input.barcode);
     if (item.status === 'withdrawn') throw ItemNotLoanable(item.status);
+    // (kind = 'physical' is implied by the copy, but saying it lets PostgreSQL use the partial index
+    // loan_one_open_per_item; without it a check-in scanned the whole loan table)
     const loan = await tx.selectFrom('loan').select(['id', 'accountId', 'dueAt']).where('libraryId', '=', libraryId)
-      .where('itemId', '=', item.id).where('status', '=', 'open').forUpdate().executeTakeFirst();
+      .where('itemId', '=', item.id).where('status', '=', 'open').where('kind', '=', 'physical').forUpdate().executeTakeFirst();
     let overdue = 0;
     let fine = 0;
     if (loan) {
@@ -284,7 +286,7 @@ export async function markLost(ctx: Ctx, input: { library: NoticeLibrary; barcod
   return inTenant(ctx.db, libraryId, async (tx) => {
     const item = await lockItem(tx, libraryId, input.barcode);
     const loan = await tx.selectFrom('loan').select(['id', 'accountId']).where('libraryId', '=', libraryId).where('itemId', '=', item.id)
-      .where('status', '=', 'open').forUpdate().executeTakeFirst();
+      .where('status', '=', 'open').where('kind', '=', 'physical').forUpdate().executeTakeFirst(); // (the partial index, as in checkIn)
     if (!loan) throw LoanNotFound();
     await tx.updateTable('loan').set({ status: 'lost', endedAt: now }).where('libraryId', '=', libraryId).where('id', '=', loan.id).execute();
     await tx.updateTable('item').set({ status: 'missing' }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
