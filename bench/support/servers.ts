@@ -48,7 +48,8 @@ export async function startServer(kind: ServerKind, env: Record<string, string> 
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const release = track(child, `${kind} server (pid ${child.pid})`);
-  const { port } = await next(child, 'listening', 60_000);
+  // (a loaded machine can take more than a minute to load and compile the app: BENCH_START_TIMEOUT_S)
+  const { port } = await next(child, 'listening', 1000 * Number(process.env.BENCH_START_TIMEOUT_S || 60));
   const ask = (message: ToChild) => child.send(message);
   return {
     kind,
