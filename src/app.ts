@@ -30,7 +30,7 @@ import { lendingModule } from './modules/lending/index.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Paths that belong to the platform, never to a library portal on its own host name. */
-const PLATFORM_PATHS = /^\/(api|static|healthz|readyz|metrics|oidc|oidc-interaction|dev)(\/|$|\?)/;
+const PLATFORM_PATHS = /^\/(api|static|healthz|readyz|metrics|oidc|oidc-interaction|dev|inhoud)(\/|$|\?)/;
 
 export interface BuildOptions {
   /** Replaces the logger destination (tests capture logs to check that no personal data leaks). */

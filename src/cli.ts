@@ -7,11 +7,11 @@ import { migrateToLatest } from './platform/db/migrate.ts';
 import { openApiText } from './platform/http/openapi.ts';
 import { listLibraries, routePostcode, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
-import { ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
+import { ensureDemoMember, ensureStaffAccount, seedDemoStaff, type GrantableRole } from './modules/membership/staff-admin.ts';
 import { exportMarcXml, importMarcRecords, readMarcFile, seedDemoCatalogue, seedMarcTestRecords, type RecordProblem } from './modules/catalogue/index.ts';
 import { STATUTORY_FUNCTIONS, importFromSource, seedDemoActivities, type StatutoryFunction } from './modules/activities/index.ts';
 import type { Db } from './platform/db/connection.ts';
-import { seedDemoLending } from './modules/lending/index.ts';
+import { seedDemoLending, seedDemoMember } from './modules/lending/index.ts';
 import { registerClient } from './modules/accounts/oidc/index.ts';
 import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
@@ -109,6 +109,8 @@ export async function main(argv: string[]): Promise<number> {
           out(c.titles ? `demo catalogue seeded: ${c.titles} titles, ${c.items} copies` : 'the catalogue already has the demo titles');
           const l = await seedDemoLending(db.kysely);
           if (l.pools) out(`demo licence pools seeded: ${l.pools}`);
+          const member = await ensureDemoMember(db.kysely, config);
+          if (member) out(`demo member seeded: card ${member.cardNumber}, ${(await seedDemoMember(db.kysely, config, member)).loans} loans`);
           // the public MARC 21 test records (issue #4 item 3); too slow for the first start of serve
           const m = await seedMarcTestRecords(db.kysely, path.join(root, 'test/fixtures/marc21'));
           out(m ? `MARC test records: ${m.imported} titles from ${m.files} files (${m.failed} records reported, e.g. authority records and broken test records)` : 'the catalogue already has MARC titles: MARC test records not imported');

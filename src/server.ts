@@ -8,10 +8,10 @@ import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
 import { hasLibraries, seedDemoNetwork, seedReferenceData } from './modules/network/index.ts';
 import { seedDemoMembership } from './modules/membership/index.ts';
-import { seedDemoStaff } from './modules/membership/staff-admin.ts';
+import { ensureDemoMember, seedDemoStaff } from './modules/membership/staff-admin.ts';
 import { seedDemoCatalogue } from './modules/catalogue/index.ts';
 import { seedDemoActivities } from './modules/activities/index.ts';
-import { seedDemoLending } from './modules/lending/index.ts';
+import { seedDemoLending, seedDemoMember } from './modules/lending/index.ts';
 import { lendingBackend, seedDemoKiosk, startSip2Server, type Sip2Server } from './modules/lending/sip2/index.ts';
 
 export async function prepareDatabase(config: Config, log: (line: string) => void) {
@@ -40,6 +40,12 @@ export async function prepareDatabase(config: Config, log: (line: string) => voi
     if (catalogue.titles) log(`demo catalogue seeded: ${catalogue.titles} titles, ${catalogue.items} copies`);
     const lending = await seedDemoLending(db.kysely);
     if (lending.pools) log(`demo licence pools seeded: ${lending.pools}`);
+    // the demo member borrows through the real services, so after the catalogue and the pools
+    const member = await ensureDemoMember(db.kysely, config);
+    if (member) {
+      const l = await seedDemoMember(db.kysely, config, member);
+      log(`demo member seeded: card ${member.cardNumber}, ${l.loans} loans, ${l.holds} hold`);
+    }
   }
   return db;
 }

@@ -1,7 +1,8 @@
 // The title page (/<slug>/titels/<id>): every format of the work, availability per branch at this
 // library, and schema.org JSON-LD (a Book with a workExample per format). Works without JavaScript
 // and prints cleanly.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
 import type { Lang } from '../../platform/i18n.ts';
 import { sendPage } from '../../platform/views/render.ts';
 import { PortalPage, libraryUrl, portalInfo, registerPortalRoutes, type PortalInfo } from '../network/index.ts';
@@ -64,6 +65,13 @@ function RelatedActivities({ portal, activities }: { portal: PortalInfo; activit
     </section>
   );
 }
+/**
+ * The lending actions on a title page (reserve, borrow digitally) come from the lending module,
+ * which depends on the catalogue and not the other way round: it registers a renderer here.
+ */
+export type TitleActions = (req: FastifyRequest, reply: FastifyReply, title: TitleDetail) => Promise<VNode | null>;
+let titleActions: TitleActions | null = null;
+export function provideTitleActions(render: TitleActions): void { titleActions = render; }
 
 function roleText(lang: Lang, role: string): string {
   return ROLE_LABEL[role]?.[lang] ?? role;
@@ -145,7 +153,7 @@ export function titleJsonLd(portal: PortalInfo, t: TitleDetail, pageUrl: string)
   };
 }
 
-function titlePage(portal: PortalInfo, t: TitleDetail, pageUrl: string, activities: Related) {
+function titlePage(portal: PortalInfo, t: TitleDetail, pageUrl: string, activities: Related, actions: VNode | null) {
   const { lang } = portal;
   const facts: [string, string][] = [];
   const year = t.yearDisplay ?? (t.year ? String(t.year) : null);
@@ -176,8 +184,9 @@ function titlePage(portal: PortalInfo, t: TitleDetail, pageUrl: string, activiti
       <section aria-labelledby="formats">
         <h2 id="formats" class="utrecht-heading-2">{T.formats[lang]}</h2>
         {t.formats.map((f, i) => <FormatSection lang={lang} f={f} index={i} />)}
-        <p class="utrecht-paragraph eb-muted">{T.reserveSoon[lang]}</p>
+        {actions ? null : <p class="utrecht-paragraph eb-muted">{T.reserveSoon[lang]}</p>}
       </section>
+      {actions}
       <RelatedActivities portal={portal} activities={activities} />
       <section aria-labelledby="details">
         <h2 id="details" class="utrecht-heading-2">{T.details[lang]}</h2>
@@ -198,7 +207,7 @@ export async function registerCataloguePages(app: FastifyInstance): Promise<void
       const pageUrl = `${libraryUrl(req.ctx, portal.library.slug)}titels/${title.id}`;
       // any title of the work counts: a reading club linked to the book also shows on the e-book's page
       const activities = await relatedActivities(req.ctx, portal.library.id, [title.id, ...title.formats.map((f) => f.id)]);
-      return sendPage(reply, titlePage(portal, title, pageUrl, activities));
+      return sendPage(reply, titlePage(portal, title, pageUrl, activities, titleActions ? await titleActions(req, reply, title) : null));
     });
   });
 }

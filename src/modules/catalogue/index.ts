@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import './catalogue.tables.ts';
 import { catalogueRoutes } from './catalogue.routes.ts';
 import { registerCataloguePages } from './catalogue.pages.tsx';
+export { provideTitleActions, type TitleActions } from './catalogue.pages.tsx';
 
 export type { TitleTable, ItemTable, WorkTable, ContributorTable, TitleContributorTable, SearchVocabularyTable } from './catalogue.tables.ts';
 export {

@@ -7,6 +7,10 @@ import { inNetwork, inTenant } from '../../platform/db/tenant.ts';
 import { registerPersonalDataSource } from '../../platform/personal-data.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { lendingRoutes } from './lending.routes.ts';
+import { registerPortalRoutes } from '../network/index.ts';
+import { registerLendingPages } from './lending.pages.tsx';
+import { registerDeskPages } from './desk.pages.tsx';
+import { registerContentPage } from './content.pages.tsx';
 
 export { checkOut, checkIn, renew, renewAll, markLost, markDamaged, type CheckOutResult, type CheckInResult, type Patron, type Routing } from './circulation.service.ts';
 export { placeHold, cancelHold, setFrozen, listHolds, expireReadyHolds, type HoldView } from './holds.service.ts';
@@ -16,7 +20,7 @@ export { deskLookup, holdShelf, inTransit, pullList, anonymiseLoanHistory, asser
 export { accessFor, checkToken } from './access.service.ts';
 export { lendingLibraries, type NoticeLibrary } from './lending.notices.ts';
 export { noticeLib, branchId, statusJson } from './lending.routes.ts';
-export { seedDemoLending } from './lending.seed.ts';
+export { seedDemoLending, seedDemoMember } from './lending.seed.ts';
 export * as LendingErrors from './lending.errors.ts';
 
 // Loans and holds live at the member's library; a moved member may have history at the old one,
@@ -57,4 +61,9 @@ registerPersonalDataSource({
 
 export async function lendingModule(app: FastifyInstance): Promise<void> {
   await lendingRoutes(app);
+  await registerPortalRoutes(app, (scope) => {
+    registerLendingPages(scope);
+    registerDeskPages(scope);
+  });
+  registerContentPage(app);
 }

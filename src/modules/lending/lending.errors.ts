@@ -130,3 +130,9 @@ export const NotHomeLibrary = defineError('LENDING_NOT_HOME_LIBRARY', 422, () =>
   nl: 'U leent bij uw eigen bibliotheek. Ga naar de website van uw bibliotheek.',
   en: 'You borrow at your own library. Go to your library\'s website.',
 }));
+
+/** Desk pages: an amount typed in euros that is not one (fee, payment). */
+export const AmountInvalid = defineError('LENDING_AMOUNT_INVALID', 422, (_field: string) => ({
+  nl: 'Vul een bedrag in euro in, bijvoorbeeld 2,50.',
+  en: 'Enter an amount in euros, for example 2.50.',
+}), (field) => [{ field, message: { nl: 'Vul een bedrag in euro in, bijvoorbeeld 2,50.', en: 'Enter an amount in euros, for example 2.50.' } }]);

@@ -150,6 +150,7 @@ function signInPage(req: FastifyRequest, reply: FastifyReply, form: Body, messag
           <h2 class="utrecht-heading-2" id="with-email">{s('Met e-mailadres', 'With e-mail address')}</h2>
           <Csrf token={token} />
           <input type="hidden" name="method" value="email" />
+          {form.terug ? <input type="hidden" name="terug" value={form.terug} /> : null}
           <Field name="email" label={s('E-mailadres', 'E-mail address')} lang={lang} required type="email" value={form.email} autocomplete="username" maxlength={254} />
           <Field name="password" label={s('Wachtwoord', 'Password')} lang={lang} required type="password" autocomplete="current-password" />
           <button class="utrecht-button utrecht-button--primary-action" type="submit">{s('Inloggen', 'Sign in')}</button>
@@ -159,6 +160,7 @@ function signInPage(req: FastifyRequest, reply: FastifyReply, form: Body, messag
           <h2 class="utrecht-heading-2" id="with-card">{s('Met pasnummer en pincode', 'With card number and PIN')}</h2>
           <Csrf token={token} />
           <input type="hidden" name="method" value="card" />
+          {form.terug ? <input type="hidden" name="terug" value={form.terug} /> : null}
           <Field name="cardNumber" label={s('Pasnummer', 'Card number')} lang={lang} required value={form.cardNumber} inputmode="numeric" autocomplete="username" maxlength={20} />
           <Field name="pin" label={s('Pincode', 'PIN')} lang={lang} required type="password" inputmode="numeric" autocomplete="current-password" maxlength={6} />
           <button class="utrecht-button utrecht-button--primary-action" type="submit">{s('Inloggen', 'Sign in')}</button>
@@ -190,6 +192,9 @@ async function myPage(req: FastifyRequest, reply: FastifyReply, flash?: string) 
           <form method="post" action={`${portal.base}/mijn/verwijderen/annuleren`}><Csrf token={token} />
             <button class="utrecht-button utrecht-button--secondary-action" type="submit">{s('Toch niet verwijderen', 'Keep my account')}</button></form>
         </div>
+      ) : null}
+      {o.membership?.kind === 'lending' ? (
+        <p class="utrecht-paragraph eb-lead"><a class="utrecht-link" href={`${portal.base}/mijn/leningen`}>{s('Mijn leningen, reserveringen en kosten', 'My loans, holds and charges')}</a></p>
       ) : null}
       <section aria-labelledby="card">
         <h2 class="utrecht-heading-2" id="card">{s('Abonnement en pas', 'Plan and card')}</h2>
@@ -262,6 +267,16 @@ function consentsFrom(body: Body): Record<membership.ConsentPurpose, boolean> {
   return Object.fromEntries(membership.CONSENT_PURPOSES.map((p) => [p, body[`consent_${p}`] === 'yes'])) as Record<membership.ConsentPurpose, boolean>;
 }
 
+/**
+ * Where to go after signing in: a page of this portal the visitor came from (`?terug=`), never
+ * another site (an open redirect would let a phishing link borrow the library's address).
+ */
+export function returnPath(portal: PortalInfo, value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 500) return null;
+  if (!value.startsWith(`${portal.base}/`) || value.startsWith('//') || /[\\\s]/.test(value)) return null;
+  return value;
+}
+
 function signedIn(req: FastifyRequest, reply: FastifyReply): boolean {
   if (req.ctx.actor.kind === 'account') return true;
   void reply.redirect(`${signInUrl(portalInfo(req))}`, 303);
@@ -310,7 +325,7 @@ export function registerMembershipPages(scope: FastifyInstance): void {
     }
   });
 
-  scope.get('/:slug/inloggen', async (req, reply) => signInPage(req, reply, {}));
+  scope.get('/:slug/inloggen', async (req, reply) => signInPage(req, reply, { terug: returnPath(portalInfo(req), (req.query as Body).terug) ?? undefined }));
 
   scope.post('/:slug/inloggen', async (req, reply) => {
     verifyCsrf(req);
@@ -322,10 +337,10 @@ export function registerMembershipPages(scope: FastifyInstance): void {
         ? await accounts.loginWithCard(req.ctx, { cardNumber: body.cardNumber ?? '', pin: body.pin ?? '', clientIp: req.ip, device })
         : await accounts.loginWithPassword(req.ctx, { email: body.email ?? '', password: body.password ?? '', clientIp: req.ip, device });
       setSessionCookie(reply, req.ctx.config, result.token, result.expiresAt);
-      return reply.redirect(`${portal.base}/mijn`, 303);
+      return reply.redirect(returnPath(portal, body.terug) ?? `${portal.base}/mijn`, 303);
     } catch (e) {
       if (!(e instanceof AppError) || e.status >= 500) throw e;
-      return signInPage(req, reply, { email: body.email, cardNumber: body.cardNumber }, e.text[portal.lang], e.status);
+      return signInPage(req, reply, { email: body.email, cardNumber: body.cardNumber, terug: returnPath(portal, body.terug) ?? undefined }, e.text[portal.lang], e.status);
     }
   });
 
