@@ -17,7 +17,8 @@ import { AppError } from './platform/errors.ts';
 import { systemCtx } from './platform/context.ts';
 import { prepareDatabase, serve } from './server.ts';
 import { addKiosk, seedDemoKiosk } from './modules/lending/sip2/index.ts';
-import { JOBS, type JobName } from './jobs.ts';
+import { JOBS, isJobName, runJobOnce } from './jobs.ts';
+import { runWorker } from './worker.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +31,10 @@ Commands:
   seed [--no-demo]      load the CBS reference data and, into an empty network, the demo libraries,
                         the demo catalogue and the MARC 21 test records (test/fixtures/marc21)
   libraries             list the libraries of the network
-  job <name>            run a periodic job once now: erase-due-accounts, activity-reminders, expire-idempotency-keys
-                        (serve runs them on timers)
+  job <name>            run a background job once, now (serve and worker run them on schedule):
+${Object.entries(JOBS).map(([name, j]) => `                          ${name.padEnd(30)} ${j.about}`).join('\n')}
+  worker                run the background jobs on pg-boss without the web server (PostgreSQL);
+                        serve runs them too
   staff add <email> --library <slug> --role <desk|librarian|library_admin|network_staff|municipality_viewer>
         [--municipality GMxxxx]
                         create a staff account (password from EENBIEB_STAFF_PASSWORD) or grant a role
@@ -165,13 +168,23 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'job': {
-      const name = args[0] as JobName;
-      if (!(name in JOBS)) { out(`unknown job "${args[0] ?? ''}": one of ${Object.keys(JOBS).join(', ')}`); return 2; }
+      const name = args[0] ?? '';
+      if (!isJobName(name)) { out(`unknown job "${name}": one of ${Object.keys(JOBS).join(', ')}`); return 2; }
       return withDb(config, async (db) => {
-        out(`${name}: ${await JOBS[name].run(db.kysely, config)}`);
+        out(`${name}: ${await runJobOnce(name, db.kysely, config)}`);
         return 0;
       });
     }
+    case 'worker':
+      // embedded PGlite belongs to one process (the one that serves): it runs the jobs itself
+      if (!config.databaseUrl) { out('eenbieb worker needs DATABASE_URL (a PostgreSQL server); on embedded PGlite, serve runs the jobs'); return 2; }
+      return withDb(config, async (db) => {
+        const applied = await migrateToLatest(db.kysely);
+        if (applied.length) out(`migrations applied: ${applied.join(', ')}`);
+        out(`Eenbieb worker on ${describeDatabase(config)}`);
+        await runWorker(db, config, out);
+        return 0;
+      });
     case 'route':
       return withDb(config, async (db) => {
         try {

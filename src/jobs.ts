@@ -1,35 +1,33 @@
-// Periodic jobs of the platform, run by every server process. Each job is safe to run on several
+// The platform's periodic jobs: every module's jobs in one registry. `serve` runs them on pg-boss
+// in-process (src/worker.ts), `eenbieb worker` runs them without the web server, and
+// `eenbieb job <name>` runs one once, now, without pg-boss. Each job is safe to run on several
 // processes at once: erasure works account by account in its own transaction, reminders claim
-// each session with an UPDATE before mailing, so a reminder goes out once, and expiring
-// idempotency keys is one DELETE.
-// TODO(#6): move to pg-boss (worker.ts) when lending adds its due-date and hold jobs.
+// what they mail in the transaction that queues the mail, and expiring idempotency keys is one
+// DELETE.
 import type { Kysely } from 'kysely';
 import type { Config } from './platform/config.ts';
-import { systemCtx } from './platform/context.ts';
+import { systemCtx, type Ctx } from './platform/context.ts';
 import type { Database } from './platform/db/database.ts';
 import { expireIdempotencyKeys } from './platform/http/idempotency.ts';
+import type { JobRegistry } from './platform/jobs.ts';
 import { eraseDueAccounts } from './modules/membership/index.ts';
 import { sendReminders } from './modules/activities/index.ts';
+import { LENDING_JOBS } from './modules/lending/index.ts';
 
 export const JOBS = {
-  'erase-due-accounts': { everyMs: 60 * 60_000, run: (db: Kysely<Database>, config: Config) => eraseDueAccounts(systemCtx(db, config, 'erase-due-accounts')) },
-  'activity-reminders': { everyMs: 15 * 60_000, run: (db: Kysely<Database>, config: Config) => sendReminders(systemCtx(db, config, 'activity-reminders')) },
-  'expire-idempotency-keys': { everyMs: 60 * 60_000, run: (db: Kysely<Database>, _config: Config) => expireIdempotencyKeys(db) },
-} as const;
+  'erase-due-accounts': { cron: '7 * * * *', about: 'erase accounts whose 14-day grace has passed', run: (ctx: Ctx) => eraseDueAccounts(ctx) },
+  'activity-reminders': { cron: '*/15 * * * *', about: 'mail registrants a day before an activity', run: (ctx: Ctx) => sendReminders(ctx) },
+  'expire-idempotency-keys': { cron: '17 * * * *', about: 'forget Idempotency-Key answers older than a day', run: (ctx: Ctx) => expireIdempotencyKeys(ctx.db) },
+  ...LENDING_JOBS,
+} satisfies JobRegistry;
 
 export type JobName = keyof typeof JOBS;
 
-/** Starts the timers; returns a function that stops them (graceful shutdown). */
-export function startJobs(db: Kysely<Database>, config: Config, log: (line: string) => void): () => void {
-  const timers = Object.entries(JOBS).map(([name, job]) => {
-    const tick = () => job.run(db, config).then(
-      (n) => { if (n) log(`job ${name}: ${n}`); },
-      // a failing job is reported and tried again at the next tick; it never stops the server
-      (e: unknown) => log(`job ${name} failed: ${e instanceof Error ? e.message : String(e)}`),
-    );
-    const timer = setInterval(tick, job.everyMs);
-    timer.unref();
-    return timer;
-  });
-  return () => timers.forEach(clearInterval);
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+/** Runs one job once, now, in this process (the CLI's `job <name>`). */
+export function runJobOnce(name: JobName, db: Kysely<Database>, config: Config): Promise<number> {
+  return JOBS[name].run(systemCtx(db, config, name));
 }

@@ -1,8 +1,9 @@
-// Listens, and shuts down gracefully: on SIGTERM/SIGINT it stops accepting connections, lets
-// in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then closes the database.
+// Listens, runs the background jobs, and shuts down gracefully: on SIGTERM/SIGINT it stops
+// accepting connections, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), stops the
+// job runner (a running job may finish), then closes the database.
 import { sql } from 'kysely';
 import { build } from './app.ts';
-import { startJobs } from './jobs.ts';
+import { startWorker } from './worker.ts';
 import type { Config } from './platform/config.ts';
 import { describeDatabase, openConfigured } from './platform/db/open.ts';
 import { migrateToLatest } from './platform/db/migrate.ts';
@@ -68,7 +69,8 @@ export async function serve(config: Config): Promise<void> {
     log(`SIP2 kiosks: ${sip2.tls ? 'TLS' : 'plain TCP'} on ${config.sip2.host}:${sip2.port}`);
   }
 
-  const stopJobs = startJobs(db.kysely, config, log);
+  // background jobs on pg-boss, in this process (on PGlite too: see platform/jobs.ts)
+  const jobs = await startWorker(db, config, { log });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -80,10 +82,11 @@ export async function serve(config: Config): Promise<void> {
     }, config.shutdownTimeoutMs);
     timer.unref();
     try {
-      stopJobs();
       // kiosks first: each connection finishes the message it is answering
       await sip2?.close(config.shutdownTimeoutMs);
+      // no new requests, then let a running job finish (it may be mid-batch), then the database
       await app.close();
+      await jobs.stop(config.shutdownTimeoutMs / 2);
       await db.close();
       process.exit(0);
     } catch {

@@ -33,20 +33,30 @@ describe('eenbieb CLI', () => {
     assert.equal(r.stdout, '');
   });
 
-  test('the periodic jobs run on a database through the same services', async () => {
-    const { JOBS } = await import('../../src/jobs.ts');
+  test('every periodic job runs once on a database through the same services', async () => {
+    const { JOBS, runJobOnce } = await import('../../src/jobs.ts');
     const db = await testDatabase();
     try {
       const config = testConfig();
-      assert.equal(await JOBS['erase-due-accounts'].run(db.kysely, config), 0);
-      assert.equal(typeof await JOBS['activity-reminders'].run(db.kysely, config), 'number');
-      assert.equal(await JOBS['expire-idempotency-keys'].run(db.kysely, config), 0);
+      assert.equal(await runJobOnce('expire-idempotency-keys', db.kysely, config), 0);
+      assert.equal(await runJobOnce('erase-due-accounts', db.kysely, config), 0);
+      for (const name of Object.keys(JOBS) as (keyof typeof JOBS)[]) {
+        assert.equal(typeof await runJobOnce(name, db.kysely, config), 'number', name);
+      }
     } finally {
       await db.close();
     }
     const r = spawnSync(process.execPath, [bin, 'job', 'nonsense'], { encoding: 'utf8', env: cleanEnv() });
     assert.equal(r.status, 2);
-    assert.match(r.stdout, /unknown job "nonsense": one of erase-due-accounts, activity-reminders/);
+    assert.match(r.stdout, /unknown job "nonsense": one of erase-due-accounts, activity-reminders, expire-idempotency-keys, lending-due-reminders, lending-overdue-notices, lending-hold-expiry, lending-digital-expiry, lending-history-anonymisation/);
+  });
+
+  test('the worker command needs a PostgreSQL server; the help lists every job', () => {
+    const help = spawnSync(process.execPath, [bin, 'help'], { encoding: 'utf8', env: cleanEnv() });
+    for (const name of ['lending-due-reminders', 'lending-history-anonymisation', 'erase-due-accounts']) assert.match(help.stdout, new RegExp(`^ +${name} `, 'm'));
+    const r = spawnSync(process.execPath, [bin, 'worker'], { encoding: 'utf8', env: { ...cleanEnv(), DATABASE_URL: '' } });
+    assert.equal(r.status, 2);
+    assert.match(r.stdout, /eenbieb worker needs DATABASE_URL/);
   });
 
   test('an unknown command shows the help with exit code 2', () => {

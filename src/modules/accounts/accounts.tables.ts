@@ -147,6 +147,8 @@ export interface NoticeTable {
   template: string;
   subject: string;
   bodyText: string;
+  /** The HTML part (library brand); NULL for text-only mail (0082). */
+  bodyHtml: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: Timestamp;
   sentAt: NullableTimestamp;
 }

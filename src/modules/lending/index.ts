@@ -21,6 +21,7 @@ export { accessFor, checkToken } from './access.service.ts';
 export { lendingLibraries, type NoticeLibrary } from './lending.notices.ts';
 export { noticeLib, branchId, statusJson } from './lending.routes.ts';
 export { seedDemoLending, seedDemoMember } from './lending.seed.ts';
+export { LENDING_JOBS, sendDueReminders, sendOverdueNotices, REMIND_DAYS_BEFORE, OVERDUE_REPEAT_DAYS, OVERDUE_NOTICE_WEEKS } from './lending.jobs.ts';
 export * as LendingErrors from './lending.errors.ts';
 
 // Loans and holds live at the member's library; a moved member may have history at the old one,
