@@ -33,8 +33,13 @@ type Claimed = { id: string; accountId: string; dueAt: Date; title: string };
 /**
  * Claims loans of a batch of members and queues one notice per member, in one short transaction;
  * repeats until nothing is left. `due` is the SQL condition on loan `l` that makes a loan due for
- * this notice; `stamp` the column that records it. Rows locked by another process are skipped
- * (that process notices them); the outer condition is checked again on the locked row.
+ * this notice; `stamp` the column that records it.
+ *
+ * Processes running this at once share the work and never notice a loan twice: a batch takes
+ * members whose transaction-scoped advisory lock it gets (another process passes them by and takes
+ * the next ones), locks their loans, and checks the condition again on the locked rows, so a
+ * member whose loans were claimed and committed meanwhile yields nothing. One member's loans thus
+ * stay in one mail.
  */
 async function noticeBatches(ctx: Ctx, lib: NoticeLibrary, now: Date, kind: 'due_soon' | 'overdue'): Promise<number> {
   const due = kind === 'due_soon'
@@ -49,8 +54,9 @@ async function noticeBatches(ctx: Ctx, lib: NoticeLibrary, now: Date, kind: 'due
     const claimed = await inTenant(ctx.db, lib.id, async (tx) => {
       const { rows } = await sql<Claimed>`
         WITH members AS (
-          SELECT l.account_id FROM loan l WHERE ${open} AND ${due}
-          GROUP BY l.account_id ORDER BY l.account_id LIMIT ${MEMBERS_PER_BATCH}
+          SELECT d.account_id FROM (SELECT DISTINCT l.account_id FROM loan l WHERE ${open} AND ${due}) d
+          WHERE pg_try_advisory_xact_lock(hashtextextended(${lib.id}::text || d.account_id::text, 6))
+          LIMIT ${MEMBERS_PER_BATCH}
         ), mine AS (
           SELECT l.id FROM loan l WHERE ${open} AND ${due} AND l.account_id IN (SELECT account_id FROM members)
           ORDER BY l.id FOR UPDATE SKIP LOCKED
@@ -71,7 +77,7 @@ async function noticeBatches(ctx: Ctx, lib: NoticeLibrary, now: Date, kind: 'due
       mails += byMember.size;
       return rows.length;
     });
-    // nothing claimed: done, or what is left is locked by another process that will notice it
+    // nothing claimed: done, or the members left are being noticed by another process
     if (claimed === 0) return mails;
   }
 }
