@@ -87,7 +87,8 @@ describe('the server process', () => {
     child.stderr.on('data', (d) => { out += d; });
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ready line:\n${out}`)), 100_000);
+        // the timeout stops the polling too, so a slow start fails the test instead of hanging the file
+        const timer = setTimeout(() => { clearInterval(check); reject(new Error(`no ready line:\n${out}`)); }, 100_000);
         const check = setInterval(() => {
           if (/Eenbieb is ready/.test(out)) { clearInterval(check); clearTimeout(timer); resolve(); }
           if (child.exitCode !== null) { clearInterval(check); clearTimeout(timer); reject(new Error(out)); }
