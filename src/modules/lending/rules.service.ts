@@ -3,7 +3,7 @@
 // and loan periods per format and optionally per plan. Desk staff may read them.
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant.ts';
-import { Forbidden, LoginRequired, SecondFactorRequired } from '../accounts/index.ts';
+import { requireStaff } from '../membership/index.ts';
 import { FORMATS } from '../catalogue/index.ts';
 import { ValidationFailed, type FieldError } from '../../platform/errors.ts';
 import { requireDesk } from './desk.service.ts';
@@ -12,14 +12,6 @@ import type { LendingSettings } from './loan-rules.ts';
 
 export interface RuleInput { plan: string | null; format: string | null; loanPeriodDays: number; maxRenewals: number | null }
 export interface Rules { settings: LendingSettings; rules: RuleInput[] }
-
-async function requireAdmin(ctx: Ctx, tx: Tx, libraryId: string): Promise<string> {
-  if (ctx.actor.kind !== 'account') throw LoginRequired();
-  const roles = await tx.selectFrom('staffRole').select('role').where('libraryId', '=', libraryId).where('accountId', '=', ctx.actor.accountId).execute();
-  if (!roles.some((r) => r.role === 'library_admin')) throw Forbidden();
-  if (!ctx.actor.mfa) throw SecondFactorRequired();
-  return ctx.actor.accountId;
-}
 
 async function read(tx: Tx, libraryId: string): Promise<Rules> {
   const rules = await tx.selectFrom('loanRule as r').leftJoin('plan as p', (j) => j.onRef('p.libraryId', '=', 'r.libraryId').onRef('p.id', '=', 'r.planId'))
@@ -38,7 +30,9 @@ export async function getRules(ctx: Ctx, libraryId: string): Promise<Rules> {
 /** Replaces the settings and the whole rule list (one transaction, audited). */
 export async function setRules(ctx: Ctx, libraryId: string, input: Rules): Promise<Rules> {
   return inTenant(ctx.db, libraryId, async (tx) => {
-    const actor = await requireAdmin(ctx, tx, libraryId);
+    // library admins only, with a second factor (the membership module's staff policy)
+    const { actor: admin } = await requireStaff(ctx, tx, ['library_admin']);
+    const actor = admin.accountId;
     const plans = new Map((await tx.selectFrom('plan').select(['id', 'code']).where('libraryId', '=', libraryId).execute()).map((p) => [p.code, p.id]));
     const errors: FieldError[] = [];
     const seen = new Set<string>();
