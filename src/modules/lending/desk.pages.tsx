@@ -16,6 +16,7 @@ import { assertDesk, deskLookup, holdShelf, inTransit, pullList } from './desk.s
 import * as E from './lending.errors.ts';
 import { day, euro } from './lending.pages.tsx';
 import { noticeLib } from './lending.routes.ts';
+import { DataTable } from './table.tsx';
 import { copyTitle, holdCard, libraryBranches, type BranchOption } from './pages.service.ts';
 import { accountByCard, payCharges, type PatronStatus } from './patron.service.ts';
 
@@ -134,27 +135,16 @@ function LoanTable({ lang, st, caption, actions }: { lang: Lang; st: PatronStatu
   const s = say(lang);
   if (!st.loans.length) return <p class="utrecht-paragraph">{s('Geen leningen.', 'No loans.')}</p>;
   return (
-    <div class="eb-table-wrap">
-      <table class="utrecht-table">
-        <caption class="utrecht-table__caption">{caption}</caption>
-        <thead class="utrecht-table__header"><tr class="utrecht-table__row">
-          <th class="utrecht-table__header-cell" scope="col">{s('Titel', 'Title')}</th>
-          <th class="utrecht-table__header-cell" scope="col">{s('Streepjescode', 'Barcode')}</th>
-          <th class="utrecht-table__header-cell" scope="col">{s('Terug op', 'Due')}</th>
-          {actions ? <th class="utrecht-table__header-cell" scope="col">{s('Acties', 'Actions')}</th> : null}
-        </tr></thead>
-        <tbody class="utrecht-table__body">
-          {st.loans.map((l) => (
-            <tr class="utrecht-table__row">
-              <th class="utrecht-table__header-cell" scope="row">{l.title}{l.kind === 'digital' ? s(' (digitaal)', ' (digital)') : ''}</th>
-              <td class="utrecht-table__cell">{l.barcode ?? '—'}</td>
-              <td class="utrecht-table__cell">{day(lang, l.dueAt)}{l.overdue ? <strong class="eb-state--closed">{s(' — te laat', ' — overdue')}</strong> : null}</td>
-              {actions ? <td class="utrecht-table__cell">{actions(l)}</td> : null}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={caption} head={[s('Titel', 'Title'), s('Streepjescode', 'Barcode'), s('Terug op', 'Due'), ...(actions ? [s('Acties', 'Actions')] : [])]}>
+      {st.loans.map((l) => (
+        <tr class="utrecht-table__row">
+          <th class="utrecht-table__header-cell" scope="row">{l.title}{l.kind === 'digital' ? s(' (digitaal)', ' (digital)') : ''}</th>
+          <td class="utrecht-table__cell">{l.barcode ?? '—'}</td>
+          <td class="utrecht-table__cell">{day(lang, l.dueAt)}{l.overdue ? <strong class="eb-state--closed">{s(' — te laat', ' — overdue')}</strong> : null}</td>
+          {actions ? <td class="utrecht-table__cell">{actions(l)}</td> : null}
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -380,15 +370,9 @@ async function memberPage(req: FastifyRequest, reply: FastifyReply, q: Q, error:
 function ListTable({ caption, head, rows, empty }: { caption: string; head: string[]; rows: ComponentChildren[][]; empty: string }) {
   if (!rows.length) return <p class="utrecht-paragraph">{empty}</p>;
   return (
-    <div class="eb-table-wrap">
-      <table class="utrecht-table">
-        <caption class="utrecht-table__caption">{caption}</caption>
-        <thead class="utrecht-table__header"><tr class="utrecht-table__row">{head.map((h) => <th class="utrecht-table__header-cell" scope="col">{h}</th>)}</tr></thead>
-        <tbody class="utrecht-table__body">
-          {rows.map((r) => <tr class="utrecht-table__row">{r.map((c, i) => i === 0 ? <th class="utrecht-table__header-cell" scope="row">{c}</th> : <td class="utrecht-table__cell">{c}</td>)}</tr>)}
-        </tbody>
-      </table>
-    </div>
+    <DataTable caption={caption} head={head}>
+      {rows.map((r) => <tr class="utrecht-table__row">{r.map((c, i) => i === 0 ? <th class="utrecht-table__header-cell" scope="row">{c}</th> : <td class="utrecht-table__cell">{c}</td>)}</tr>)}
+    </DataTable>
   );
 }
 

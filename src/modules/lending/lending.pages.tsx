@@ -20,6 +20,7 @@ import * as E from './lending.errors.ts';
 import { noticeLib } from './lending.routes.ts';
 import { digitalOffers, libraryBranches } from './pages.service.ts';
 import { myLending, readingHistory, type LoanView, type PatronStatus } from './patron.service.ts';
+import { DataTable } from './table.tsx';
 
 type Body = Record<string, string | undefined>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -239,19 +240,10 @@ async function loansPage(req: FastifyRequest, reply: FastifyReply, accountId: st
           `${physical} of ${st.limits.physical} books and ${digital} of ${st.limits.digital} digital titles.`)}</p>
         {st.loans.length ? (
           <>
-            <div class="eb-table-wrap">
-              <table class="utrecht-table">
-                <caption class="utrecht-table__caption">{s('Uw leningen, de eerste terugbrengdatum bovenaan', 'Your loans, earliest due date first')}</caption>
-                <thead class="utrecht-table__header"><tr class="utrecht-table__row">
-                  <th class="utrecht-table__header-cell" scope="col">{s('Titel', 'Title')}</th>
-                  <th class="utrecht-table__header-cell" scope="col">{s('Soort', 'Kind')}</th>
-                  <th class="utrecht-table__header-cell" scope="col">{s('Terugbrengen of verloopt op', 'Due or ends on')}</th>
-                  <th class="utrecht-table__header-cell" scope="col">{s('Keer verlengd', 'Times renewed')}</th>
-                  <th class="utrecht-table__header-cell" scope="col">{s('Acties', 'Actions')}</th>
-                </tr></thead>
-                <tbody class="utrecht-table__body"><LoanRows portal={portal} token={token} loans={st.loans} inline={inline} /></tbody>
-              </table>
-            </div>
+            <DataTable caption={s('Uw leningen, de eerste terugbrengdatum bovenaan', 'Your loans, earliest due date first')}
+              head={[s('Titel', 'Title'), s('Soort', 'Kind'), s('Terugbrengen of verloopt op', 'Due or ends on'), s('Keer verlengd', 'Times renewed'), s('Acties', 'Actions')]}>
+              <LoanRows portal={portal} token={token} loans={st.loans} inline={inline} />
+            </DataTable>
             {physical ? (
               <form method="post" action={`${portal.base}/mijn/leningen/verlengen`}>
                 <Csrf token={token} />
@@ -265,19 +257,10 @@ async function loansPage(req: FastifyRequest, reply: FastifyReply, accountId: st
       <section aria-labelledby="reserveringen">
         <h2 class="utrecht-heading-2" id="reserveringen">{s('Reserveringen', 'Holds')}</h2>
         {st.holds.length ? (
-          <div class="eb-table-wrap">
-            <table class="utrecht-table">
-              <caption class="utrecht-table__caption">{s('Uw reserveringen en uw plaats in de rij', 'Your holds and your place in the queue')}</caption>
-              <thead class="utrecht-table__header"><tr class="utrecht-table__row">
-                <th class="utrecht-table__header-cell" scope="col">{s('Titel', 'Title')}</th>
-                <th class="utrecht-table__header-cell" scope="col">{s('Ophalen in', 'Pick up at')}</th>
-                <th class="utrecht-table__header-cell" scope="col">{s('Plaats in de rij', 'Place in queue')}</th>
-                <th class="utrecht-table__header-cell" scope="col">{s('Status', 'Status')}</th>
-                <th class="utrecht-table__header-cell" scope="col">{s('Acties', 'Actions')}</th>
-              </tr></thead>
-              <tbody class="utrecht-table__body"><HoldRows portal={portal} token={token} holds={st.holds} inline={inline} /></tbody>
-            </table>
-          </div>
+          <DataTable caption={s('Uw reserveringen en uw plaats in de rij', 'Your holds and your place in the queue')}
+            head={[s('Titel', 'Title'), s('Ophalen in', 'Pick up at'), s('Plaats in de rij', 'Place in queue'), s('Status', 'Status'), s('Acties', 'Actions')]}>
+            <HoldRows portal={portal} token={token} holds={st.holds} inline={inline} />
+          </DataTable>
         ) : <p class="utrecht-paragraph">{s('U hebt geen reserveringen. Reserveren doet u op de pagina van een titel.', 'You have no holds. You place a hold on the page of a title.')}</p>}
       </section>
 
