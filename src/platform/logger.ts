@@ -22,11 +22,16 @@ export function loggerOptions(config: Config): FastifyServerOptions['logger'] {
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       req(req: { method: string; url: string; id: string }) {
-        return { method: req.method, path: req.url.split('?')[0], id: req.id };
+        return { method: req.method, path: withoutSecrets(req.url.split('?')[0] ?? ''), id: req.id };
       },
       res(res: { statusCode: number }) {
         return { statusCode: res.statusCode };
       },
     },
   };
+}
+
+/** Reading-link tokens travel in the path (/inhoud/…, /api/v1/access/…): they are bearer secrets, never logged. */
+export function withoutSecrets(path: string): string {
+  return path.replace(/^(\/(?:[a-z0-9-]+\/)?inhoud\/|\/api\/v1\/access\/)[^/]+/, '$1[token]');
 }
