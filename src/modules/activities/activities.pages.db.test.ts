@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { buildAccount, grantStaff, signIn } from '../../../test/support/auth.ts';
+import { csrfOf, formBrowser } from '../../../test/support/form-browser.ts';
 import { buildActivity, libraryId } from '../../../test/support/activities.ts';
 
 let t: TestApp;
@@ -16,39 +17,13 @@ after(async () => { await t.close(); });
 
 const html = { accept: 'text/html' };
 
-function csrfOf(body: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(body);
-  assert.ok(m, 'the form carries a CSRF token');
-  return m[1]!;
-}
-
 function jsonLd(body: string): Record<string, unknown> {
   const m = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(body);
   assert.ok(m, 'JSON-LD present');
   return JSON.parse(m[1]!);
 }
 
-/** A browser-like session: keeps cookies between requests. */
-function browser(initial: Record<string, string> = {}) {
-  const jar: Record<string, string> = { ...initial };
-  return {
-    jar,
-    async get(url: string) {
-      const res = await t.app.inject({ url, headers: html, cookies: jar });
-      for (const c of res.cookies) jar[c.name] = c.value;
-      return res;
-    },
-    async post(url: string, form: Record<string, string>) {
-      const res = await t.app.inject({
-        method: 'POST', url, cookies: jar,
-        headers: { ...html, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams(form).toString(),
-      });
-      for (const c of res.cookies) jar[c.name] = c.value;
-      return res;
-    },
-  };
-}
+const browser = (initial: Record<string, string> = {}) => formBrowser(t, initial);
 
 describe('the agenda page', () => {
   test('replaces the placeholder, lists published activities and filters with a plain GET form', async () => {

@@ -15,7 +15,7 @@ import {
 } from './catalogue.errors.ts';
 import { assertMayCurate } from './catalogue.policy.ts';
 import * as repo from './catalogue.repository.ts';
-import { AUDIENCES, AVI_LEVELS, FORMAT_INFO, FORMATS, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus } from './formats.ts';
+import { AUDIENCES, AVI_LEVELS, FORMAT_INFO, FORMATS, type AudienceCode, type AviLevel, type FormatCode, type ItemStatus, type TitleDescription } from './formats.ts';
 import { normalisePpn, parseBarcode } from './identifiers.ts';
 import { normaliseIsbn } from './isbn.ts';
 import { sortName } from './names.ts';
@@ -46,27 +46,10 @@ export interface FormatView {
   availability: Availability;
 }
 
-export interface TitleDetail {
+export interface TitleDetail extends TitleDescription {
   id: string;
   workId: string;
-  format: FormatCode;
-  title: string;
-  subtitle: string | null;
   contributors: ContributorView[];
-  language: string | null;
-  year: number | null;
-  yearDisplay: string | null;
-  edition: string | null;
-  publisher: string | null;
-  series: string | null;
-  seriesNumber: string | null;
-  genres: string[];
-  subjects: string[];
-  audience: AudienceCode | null;
-  aviLevel: AviLevel | null;
-  isbn: string | null;
-  ppn: string | null;
-  description: string | null;
   /** Local-only title of this library (not in the national catalogue). */
   local: boolean;
   /** Every format and edition of the work this library can offer, this title first. */

@@ -84,3 +84,27 @@ export const ROLE_LABEL: Record<string, LocalisedText> = {
   drt: { nl: 'regisseur', en: 'director' },
   ctb: { nl: 'medewerker', en: 'contributor' },
 };
+
+/**
+ * What describes a title, the same whether it is read from the catalogue or from a MARC record
+ * (contributors apart: their shape differs per use).
+ */
+export interface TitleDescription {
+  format: FormatCode;
+  title: string;
+  subtitle: string | null;
+  language: string | null;
+  year: number | null;
+  yearDisplay: string | null;
+  edition: string | null;
+  publisher: string | null;
+  series: string | null;
+  seriesNumber: string | null;
+  genres: string[];
+  subjects: string[];
+  audience: AudienceCode | null;
+  aviLevel: AviLevel | null;
+  isbn: string | null;
+  ppn: string | null;
+  description: string | null;
+}

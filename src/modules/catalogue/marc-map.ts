@@ -3,7 +3,7 @@
 // MarcMapError with the reason; things that are wrong but not fatal (an invalid ISBN, an unknown
 // relator term, a copy without a usable barcode) become warnings on the title.
 import crypto from 'node:crypto';
-import type { AudienceCode, AviLevel, FormatCode, ItemStatus } from './formats.ts';
+import type { AudienceCode, FormatCode, ItemStatus, TitleDescription } from './formats.ts';
 import { AVI_LEVELS } from './formats.ts';
 import { normalisePpn } from './identifiers.ts';
 import { parseIsbn } from './isbn.ts';
@@ -19,27 +19,10 @@ export interface ImportedHolding {
   status: ItemStatus;
 }
 
-export interface ImportedTitle {
+export interface ImportedTitle extends TitleDescription {
   /** Identifier of the record at its source, for idempotent re-imports. */
   sourceId: string;
-  format: FormatCode;
-  title: string;
-  subtitle: string | null;
   contributors: { name: string; sortName: string; role: string }[];
-  language: string | null;
-  year: number | null;
-  yearDisplay: string | null;
-  edition: string | null;
-  publisher: string | null;
-  series: string | null;
-  seriesNumber: string | null;
-  genres: string[];
-  subjects: string[];
-  audience: AudienceCode | null;
-  aviLevel: AviLevel | null;
-  isbn: string | null;
-  ppn: string | null;
-  description: string | null;
   holdings: ImportedHolding[];
 }
 

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { buildAccount, grantStaff, signIn } from '../../../test/support/auth.ts';
+import { csrfOf, formBrowser } from '../../../test/support/form-browser.ts';
 import { branchIdOf, buildMember, buildPool, buildTitleWithCopies, type TestMember } from '../../../test/support/lending.ts';
 import { systemCtx } from '../../platform/context.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
@@ -28,37 +29,8 @@ const ctx = () => systemCtx(t.db.kysely, t.config, 'test');
 const DAY = 86_400_000;
 const html = { accept: 'text/html' };
 
-function csrfOf(body: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(body);
-  assert.ok(m, 'the page carries a CSRF token');
-  return m[1]!;
-}
 
-/** A browser without JavaScript: keeps cookies, sends forms url-encoded. */
-function browser(initial: Record<string, string> = {}) {
-  const jar: Record<string, string> = { ...initial };
-  return {
-    jar,
-    async get(url: string) {
-      const res = await t.app.inject({ url, headers: html, cookies: jar });
-      for (const c of res.cookies) jar[c.name] = c.value;
-      return res;
-    },
-    async post(url: string, form: Record<string, string>) {
-      const res = await t.app.inject({
-        method: 'POST', url, cookies: jar, headers: { ...html, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString(),
-      });
-      for (const c of res.cookies) jar[c.name] = c.value;
-      return res;
-    },
-    /** Submits a form of `page` (found by its action) with the CSRF token of the page. */
-    async submit(page: string, action: string, form: Record<string, string> = {}) {
-      const p = await this.get(page);
-      assert.ok(p.body.includes(`action="${action}"`), `${page} has a form posting to ${action}`);
-      return this.post(action, { _csrf: csrfOf(p.body), ...form });
-    },
-  };
-}
+const browser = (initial: Record<string, string> = {}) => formBrowser(t, initial);
 
 async function loanRow(loanId: string) {
   return inTenant(t.db.kysely, lib.id, (tx) => tx.selectFrom('loan').selectAll().where('libraryId', '=', lib.id).where('id', '=', loanId).executeTakeFirstOrThrow());
