@@ -18,6 +18,8 @@ export interface PostgresServer {
   version: string;
   /** Pid of the postmaster when started here (its backends are its children), for CPU accounting. */
   postmasterPid: number | null;
+  /** Data folder of a throwaway server kept after the run (`keep`), to reuse or remove it later. */
+  dataDir?: string;
 }
 
 function pgBin(): string {
@@ -50,7 +52,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Server settings for a throwaway server (`-c name=value`); a server in DATABASE_URL keeps its own. */
 export type ServerSettings = Record<string, string>;
 
-async function startThrowaway(settings: ServerSettings): Promise<PostgresServer> {
+async function startThrowaway(settings: ServerSettings, keep: boolean): Promise<PostgresServer> {
   const bin = pgBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eenbieb-bench-pg-'));
   const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
@@ -82,7 +84,8 @@ async function startThrowaway(settings: ServerSettings): Promise<PostgresServer>
       removeDir();
     }
   };
-  defer(`PostgreSQL in ${dir}`, stop, stopSync);
+  // kept: the server goes on running after the benchmark (stop it with `pg_ctl -D <dir>/data stop`)
+  if (!keep) defer(`PostgreSQL in ${dir}`, stop, stopSync);
 
   await run(...cmd('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8']), 120_000);
   started = true; // from here on a stop is attempted (pg_ctl stop is harmless if start failed)
@@ -94,7 +97,10 @@ async function startThrowaway(settings: ServerSettings): Promise<PostgresServer>
   ], 90_000);
   const adminUrl = `postgres://postgres@${LOOPBACK}:${port}/postgres`;
   const pid = Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  return { adminUrl, origin: 'throwaway', version: await serverVersion(adminUrl), postmasterPid: Number.isFinite(pid) ? pid : null };
+  return {
+    adminUrl, origin: 'throwaway', version: await serverVersion(adminUrl), postmasterPid: Number.isFinite(pid) ? pid : null,
+    ...(keep ? { dataDir: data } : {}),
+  };
 }
 
 async function admin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -111,23 +117,44 @@ function serverVersion(adminUrl: string): Promise<string> {
   return admin(adminUrl, async (c) => (await c.query<{ v: string }>(`select current_setting('server_version') as v`)).rows[0]!.v);
 }
 
-export async function startPostgres(settings: ServerSettings = {}): Promise<PostgresServer> {
+/**
+ * A server for a benchmark. `keep`: a throwaway server is left running (and its data folder in
+ * place) after the run, so a benchmark can reuse what it generated (see catalogue.bench.ts).
+ */
+export async function startPostgres(settings: ServerSettings = {}, options: { keep?: boolean } = {}): Promise<PostgresServer> {
   for (const [k, v] of Object.entries(settings)) {
     if (!/^[a-z_]+$/.test(k) || !/^[A-Za-z0-9_.]+$/.test(v)) throw new Error(`unsafe server setting ${k}=${v}`);
   }
   const url = process.env.DATABASE_URL;
-  if (!url) return startThrowaway(settings);
+  if (!url) return startThrowaway(settings, options.keep ?? false);
   return { adminUrl: url, origin: 'external', version: await serverVersion(url), postmasterPid: null };
 }
 
+/**
+ * A server already running (a kept throwaway one) at `url`, used as it is. Its postmaster pid is
+ * read from its data folder when that is on this machine and readable, for CPU accounting.
+ */
+export async function existingPostgres(url: string): Promise<PostgresServer> {
+  const pid = await admin(url, async (c) => {
+    try {
+      const dir = (await c.query<{ d: string }>(`select current_setting('data_directory') as d`)).rows[0]!.d;
+      const n = Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return Number.isFinite(n) ? n : null;
+    } catch {
+      return null;
+    }
+  });
+  return { adminUrl: url, origin: 'external', version: await serverVersion(url), postmasterPid: pid };
+}
+
 /** Creates an empty database `name` (dropping a leftover of the same name) and returns its URL. */
-export async function createDatabase(server: PostgresServer, name: string): Promise<string> {
+export async function createDatabase(server: PostgresServer, name: string, options: { keep?: boolean } = {}): Promise<string> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe database name ${name}`);
   await admin(server.adminUrl, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${name}`);
   });
-  defer(`database ${name}`, () => admin(server.adminUrl, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); }));
+  if (!options.keep) defer(`database ${name}`, () => admin(server.adminUrl, async (c) => { await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); }));
   const u = new URL(server.adminUrl);
   u.pathname = `/${name}`;
   return u.toString();

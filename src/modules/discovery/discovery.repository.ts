@@ -2,16 +2,34 @@
 // One search is one round trip that returns the page, the total and every facet.
 //
 // Bounding: a text query first takes its candidates — the matching titles in stored popularity
-// order, at most CANDIDATE_LIMIT — and only those are filtered, ranked and counted. A very common
+// order, at most CANDIDATE_LIMIT (BROWSE_CANDIDATE_LIMIT browsing without words) — and only those are filtered, ranked and counted. A very common
 // word therefore never ranks hundreds of thousands of rows (ARCHITECTURE §11); when the bound is
 // reached the total is reported as a lower bound (`totalExact: false`). Titles hidden from this
 // library (other libraries' local titles) are left out by `visibleToSql` from the catalogue.
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
-import { visibleToSql, visibleTo, type FormatCode } from '../catalogue/index.ts';
+import { visibleToSql, visibleTo, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import type { SearchRequest } from './query.ts';
 
-export const CANDIDATE_LIMIT = 2000;
+/**
+ * How many of the most popular matches of a text query are ranked and counted. Every candidate
+ * costs a test of its search_vector while walking the popularity index, a probe of its copies and
+ * its share of the facet counts: on the national benchmark catalogue 2,000 candidates made a very
+ * common word cost ~30 ms of database time, 500 ~9 ms. 500 is well past the pages people read;
+ * past it the total is reported as a lower bound.
+ */
+export const CANDIDATE_LIMIT = 500;
+
+/**
+ * Browsing without words (the catalogue in popularity order; OPDS feeds page through it) ranks
+ * nothing and tests no search_vector, so it keeps a deeper bound.
+ */
+export const BROWSE_CANDIDATE_LIMIT = 2000;
+
+/** The candidate bound of a search: deeper when browsing (see above). */
+export function candidateLimit(textQuery: string | null): number {
+  return textQuery === null ? BROWSE_CANDIDATE_LIMIT : CANDIDATE_LIMIT;
+}
 
 /**
  * How many of the most popular matches the filtered second pass (`pushDown`) looks through. Without
@@ -19,10 +37,12 @@ export const CANDIDATE_LIMIT = 2000;
  * under 1 %) has no index to drive it and PostgreSQL scans the whole catalogue: about a second per
  * search (EXPLAIN on the national benchmark catalogue). Bounded, the pass reads at most this many
  * rows in popularity order, and a rare value is found among them; past it the total is reported as
- * a lower bound like the first pass. Ten times the candidate bound keeps whole catalogues of up to
- * 20,000 titles (the demo has 9,896) exact.
+ * a lower bound like the first pass. The pass stops as soon as the candidate bound's number of
+ * matches pass the filters, so a filter most titles pass reads far fewer. 20,000 keeps whole catalogues of up to
+ * 20,000 titles (the demo has 9,896) exact. A branch filter does not need it: the copies at the
+ * branch drive that pass.
  */
-export const PUSHDOWN_SCAN_LIMIT = 10 * CANDIDATE_LIMIT;
+export const PUSHDOWN_SCAN_LIMIT = 20_000;
 
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
 const WEIGHTS = '{0.1,0.25,0.5,1.0}';
@@ -103,16 +123,13 @@ export function hasFilters(r: SearchRequest): boolean {
     || r.yearTo !== null || r.branch.length || r.availability.length);
 }
 
-/**
- * One search. `pushDown` also applies the filters before the candidate bound (used when a first
- * pass reached the bound); facet counts are then only over the filtered candidates.
- */
-export async function search(
-  tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
-  /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
-  window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
-): Promise<SearchRows> {
+/** The SQL of one search (see `search`). */
+export function searchQuery(
+  libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown: boolean,
+  window: { offset: number; limit: number },
+) {
   const p = predicates(r, branchIds);
+  const limit = candidateLimit(textQuery);
   // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
   // index with a filter (very common words); a CTE reference hides that and gives a full scan
@@ -129,38 +146,64 @@ export async function search(
     select ${name}::text as facet, ${column}::text as value, count(distinct r.work_id)::int as count
     from rows r where ${allExcept(p, except)} and ${column} is not null group by 2`;
 
-  const query = sql<{ total: number; candidates: number; scanned: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
+  return sql<{ total: number; candidates: number; scanned: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
+    scan as materialized (
+      ${pushDown && branchIds.length
+        // Held at chosen branches: a branch holds a few thousand titles, so the copies there
+        // (item_branch_idx) drive the query and the matches among them are all found, exactly,
+        // instead of testing matches one by one for a copy at a branch that holds few of them.
+        ? sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
+                     r.open_access_url, r.search_vector, 0 as scanned, true as passes
+              from title r
+              where r.id in (select i.title_id from item i where i.library_id = ${libraryId} and i.branch_id = any(${branchIds}::uuid[])
+                               and i.status not in ('missing', 'withdrawn'))
+                and ${match} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
+              order by r.popularity desc, r.id
+              limit ${limit}`
+        : pushDown
+        // The bounded scan, filtered as it goes: matches in popularity order (at most
+        // PUSHDOWN_SCAN_LIMIT, numbered), each tested against the filters, and it stops as soon as
+        // `limit` of them pass — a filter most titles pass costs little more than the
+        // first pass. The PUSHDOWN_SCAN_LIMIT-th match is kept whether it passes or not: when it is
+        // reached, the bound was reached and the total is a lower bound.
+        ? sql`select r.*, f.passes from (
+                 select s.*, row_number() over (order by s.popularity desc, s.id) as scanned from (
+                   select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
+                          r.open_access_url, r.search_vector
+                   from title r where ${match} and ${visibleToSql('r', libraryId)}
+                   order by r.popularity desc, r.id limit ${PUSHDOWN_SCAN_LIMIT}) s) r
+               -- offset 0: the filters (with their EXISTS over copies) are evaluated once per row
+               cross join lateral (select ${titleFilters(r, libraryId, branchIds)} as passes offset 0) f
+               where f.passes or r.scanned = ${PUSHDOWN_SCAN_LIMIT}
+               order by r.popularity desc, r.id
+               limit ${limit + 1}`
+        : sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
+                     r.open_access_url, r.search_vector, 0 as scanned, true as passes
+              from title r where ${match} and ${visibleToSql('r', libraryId)}
+              order by r.popularity desc, r.id
+              limit ${limit}`}
+    ),
     cand as materialized (
       select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
              r.open_access_url is not null as digital_now, r.search_vector
-             ${pushDown ? sql`, r.scanned` : sql`, 0 as scanned`}
-      from ${pushDown
-        // the bounded scan, and how many rows it read (the bound reached: the total is a lower bound)
-        ? sql`(select s.*, count(*) over () as scanned from (
-                 select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
-                        r.open_access_url, r.search_vector
-                 from title r where ${match} and ${visibleToSql('r', libraryId)}
-                 order by r.popularity desc, r.id limit ${PUSHDOWN_SCAN_LIMIT}) s) r
-             where ${titleFilters(r, libraryId, branchIds)}`
-        : sql`title r where ${match} and ${visibleToSql('r', libraryId)}`}
+      from scan r where r.passes
       order by r.popularity desc, r.id
-      limit ${CANDIDATE_LIMIT}
-    ),
-    inv as (
-      select i.title_id,
-             array_agg(distinct i.branch_id) as branches,
-             array_agg(distinct i.branch_id) filter (where i.status = 'available') as avail
-      from item i
-      where i.library_id = ${libraryId} and i.title_id in (select id from cand)
-        and i.status not in ('missing', 'withdrawn')
-      group by i.title_id
+      limit ${limit}
     ),
     rows as materialized (
+      -- each candidate's copies here, aggregated by a probe of item_title_idx (index only); a
+      -- lateral per candidate keeps the plan linear in the candidates whatever the estimates say
       select c.id as title_id, c.work_id, c.format, c.language, c.audience, c.avi_level, c.year, c.sort_title, c.popularity,
              c.digital_now, coalesce(inv.branches, '{}') as branches, coalesce(inv.avail, '{}') as avail,
              ${score} as score
-      from cand c left join inv on inv.title_id = c.id
+      from cand c
+      cross join lateral (
+        select array_agg(distinct i.branch_id) as branches,
+               array_agg(distinct i.branch_id) filter (where i.status = 'available') as avail
+        from item i
+        where i.library_id = ${libraryId} and i.title_id = c.id and i.status not in ('missing', 'withdrawn')
+      ) inv
     ),
     matched as (select * from rows r where ${allExcept(p, null)}),
     works as (
@@ -171,7 +214,7 @@ export async function search(
     select
       (select count(*)::int from works) as total,
       (select count(*)::int from cand) as candidates,
-      (select coalesce(max(scanned), 0)::int from cand) as scanned,
+      (select coalesce(max(scanned), 0)::int from scan) as scanned,
       (select json_agg(json_build_object('workId', work_id, 'titleId', title_id, 'score', score, 'year', year,
                                          'sortTitle', sort_title, 'popularity', popularity))
          from (select * from works order by ${order} limit ${window.limit} offset ${window.offset}) page) as hits,
@@ -195,10 +238,19 @@ export async function search(
       (select min(year) from rows r where ${allExcept(p, 'year')}) as ymin,
       (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax
   `;
-  // A search is short OLTP work; PostgreSQL's JIT compiler, triggered by the planner's pessimistic
-  // estimates for the CTEs, would spend over a second compiling it. (PGlite has no JIT; the
-  // setting is accepted and ignored.)
-  await sql`select set_config('jit', 'off', true)`.execute(tx);
+}
+
+/**
+ * One search. `pushDown` also applies the filters before the candidate bound (used when a first
+ * pass reached the bound); facet counts are then only over the filtered candidates.
+ */
+export async function search(
+  tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
+  /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
+  window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
+): Promise<SearchRows> {
+  const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, window);
+  // JIT is off for the transaction: `prepare` below turns it off first.
   const result = await query.execute(tx);
   const row = result.rows[0]!;
   return {
@@ -230,36 +282,51 @@ export interface ResultTitleRow {
   isbn: string | null;
 }
 
-/** Every title this library can see of the given works: the formats shown on each result. */
-export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]): Promise<ResultTitleRow[]> {
+/** This library's copies of a result title, grouped: `n` copies alike in branch, shelf and status. */
+export interface CopyGroup {
+  branchSlug: string;
+  branchName: string;
+  shelf: string;
+  status: ItemStatus;
+  n: number;
+}
+
+/**
+ * Every title this library can see of the given works (the formats shown on each result), each
+ * with its copies at this library grouped by branch, shelf and status: one round trip, and a
+ * popular title's hundreds of copies arrive as a few groups.
+ */
+export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]): Promise<(ResultTitleRow & { copies: CopyGroup[] })[]> {
   if (!workIds.length) return [];
   return tx.selectFrom('title as t')
     .select(['t.id', 't.workId', 't.format', 't.title', 't.subtitle', 't.contributorNames', 't.year', 't.yearDisplay', 't.language',
       't.audience', 't.aviLevel', 't.series', 't.seriesNumber', 't.genres', 't.openAccessUrl', 't.isbn'])
+    .select(sql<CopyGroup[]>`(select coalesce(json_agg(json_build_object('branchSlug', g.slug, 'branchName', g.name, 'shelf', g.shelf,
+        'status', g.status, 'n', g.n)), '[]') from (
+        select b.slug, b.name, i.shelf, i.status, count(*)::int as n
+        from item i join branch b on b.library_id = i.library_id and b.id = i.branch_id
+        where i.library_id = ${libraryId} and i.title_id = t.id
+        group by 1, 2, 3, 4) g)`.as('copies'))
     .where('t.workId', 'in', workIds)
     .where(visibleTo(libraryId))
     .orderBy('t.format').orderBy('t.id')
     .execute();
 }
 
-export async function copiesOf(tx: Tx, libraryId: string, titleIds: string[]) {
-  if (!titleIds.length) return [];
-  return tx.selectFrom('item as i')
-    .innerJoin('branch as b', (j) => j.onRef('b.libraryId', '=', 'i.libraryId').onRef('b.id', '=', 'i.branchId'))
-    .select(['i.titleId', 'i.shelf', 'i.status', 'b.slug as branchSlug', 'b.name as branchName'])
-    .where('i.libraryId', '=', libraryId)
-    .where('i.titleId', 'in', titleIds)
-    .execute();
-}
-
-/** Whether the query has any word left after Dutch stop words ("de het een" has none). */
-export async function hasLexemes(tx: Tx, q: string): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`select numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as n`.execute(tx);
-  return (rows[0]?.n ?? 0) > 0;
-}
-
-export async function branchesOf(tx: Tx, libraryId: string) {
-  return tx.selectFrom('branch').select(['id', 'slug', 'name']).where('libraryId', '=', libraryId).orderBy('name').execute();
+/**
+ * What a search needs before it can start, in one round trip: whether the query has any word
+ * left after Dutch stop words ("de het een" has none), and the library's branches. It also turns
+ * PostgreSQL's JIT compiler off for the transaction: a search is short OLTP work, and JIT,
+ * triggered by the planner's pessimistic estimates for the CTEs, would spend over a second
+ * compiling it. (PGlite has no JIT; the setting is accepted and ignored.)
+ */
+export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{ hasLexemes: boolean; branches: { id: string; slug: string; name: string }[] }> {
+  const { rows } = await sql<{ n: number; branches: { id: string; slug: string; name: string }[] }>`
+    select set_config('jit', 'off', true) as jit,
+           numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as n,
+           (select coalesce(json_agg(json_build_object('id', b.id, 'slug', b.slug, 'name', b.name) order by b.name), '[]')
+              from branch b where b.library_id = ${libraryId}) as branches`.execute(tx);
+  return { hasLexemes: (rows[0]?.n ?? 0) > 0, branches: rows[0]?.branches ?? [] };
 }
 
 /**

@@ -4,7 +4,7 @@
 // published and still to come. One response shape; each result says its `kind`.
 //
 // How the kinds are merged (documented in docs/architecture.md):
-// - Each side is bounded on its own: titles by CANDIDATE_LIMIT in popularity order (unchanged),
+// - Each side is bounded on its own: titles by the candidate bound in popularity order (repo.candidateLimit),
 //   activities by ACTIVITY_CANDIDATE_LIMIT soonest first. The total is the sum of both sides.
 // - A filter on something only one kind has (format, availability, AVI, year — or statutory
 //   function, free, date range) leaves the other kind out, in the results and in every count; the
@@ -152,8 +152,9 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
 
   return inTenant(ctx.db, libraryId, async (tx) => {
     // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
-    const textQuery = hasSearchableTerms(request.q) && (await repo.hasLexemes(tx, request.q)) ? request.q : null;
-    const branches = await repo.branchesOf(tx, libraryId);
+    const searchable = hasSearchableTerms(request.q);
+    const { hasLexemes, branches } = await repo.prepare(tx, libraryId, searchable ? request.q : '');
+    const textQuery = searchable && hasLexemes ? request.q : null;
     const bySlug = new Map(branches.map((b) => [b.slug, b]));
     const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));
     if (unknown.length) throw UnknownBranch(unknown[0]!);
@@ -177,13 +178,13 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     if (!hasActivityOnlyFilters(request)) {
       const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
       rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window);
-      exact = rows.candidates < repo.CANDIDATE_LIMIT;
+      exact = rows.candidates < repo.candidateLimit(textQuery);
       if (!exact && repo.hasFilters(request)) {
         // The bound was reached among all matches: search again with the filters applied before the
         // bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches).
         const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window);
-        exact = filtered.candidates < repo.CANDIDATE_LIMIT && !filtered.scanBoundReached;
+        exact = filtered.candidates < repo.candidateLimit(textQuery) && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
       }
     }
@@ -211,7 +212,6 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     const titleHits = page.flatMap((e) => ('title' in e ? [e.title] : []));
     const workIds = titleHits.map((h) => h.workId);
     const titles = await repo.titlesOfWorks(tx, libraryId, workIds);
-    const copies = await repo.copiesOf(tx, libraryId, titles.map((t) => t.id));
 
     const titleResult = (hit: repo.SearchRows['hits'][number]): TitleResult[] => {
       const rep = titles.find((t) => t.id === hit.titleId);
@@ -222,7 +222,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         digital: FORMAT_INFO[t.format].digital,
         year: t.year,
         openAccessUrl: t.openAccessUrl,
-        availability: summariseAvailability(copies.filter((c) => c.titleId === t.id)),
+        availability: summariseAvailability(t.copies.flatMap((g) => Array.from({ length: g.n }, () => g))),
       }));
       formats.sort((a, b) => Number(b.titleId === rep.id) - Number(a.titleId === rep.id));
       return [{
