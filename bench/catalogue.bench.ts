@@ -8,7 +8,7 @@
 // Targets: p95 ≤ 50 ms in every class and ≥ 200 searches/s.
 // Settings: BENCH_DURATION (s per target, 10), BENCH_WARMUP (s, 3), BENCH_SCALE (fraction of the
 // national size, 1; e.g. 0.05 for a quick try), DATABASE_URL (a server instead of a throwaway).
-// Iterating without three minutes of generation each time: BENCH_KEEP=1 leaves the throwaway
+// Iterating without minutes of generation each time: BENCH_KEEP=1 leaves the throwaway
 // server running with its database and prints the database's URL and how to stop it;
 // BENCH_REUSE=<that url> then uses that database as it is — migrations still run (new ones apply
 // to the generated data), the generation is skipped when the catalogue is already there.
