@@ -1,7 +1,6 @@
 // The accounts module: one account per person in the network, sessions, CSRF and the actor of
 // each request. Other modules use it only through what this file exports.
 import type { FastifyInstance } from 'fastify';
-import { inNetwork } from '../../platform/db/tenant.ts';
 import { loadSession, sessionToken, type LoadedSession } from './session.ts';
 import './accounts.tables.ts';
 import { accountsRoutes } from './accounts.routes.ts';
@@ -23,7 +22,7 @@ export async function accountsModule(app: FastifyInstance): Promise<void> {
   app.addHook('onRequest', async (req) => {
     const token = sessionToken(req, req.ctx.config);
     if (!token || token.length > 100) return;
-    const session = await inNetwork(req.ctx.db, (tx) => loadSession(tx, token));
+    const session = await loadSession(req.ctx.db, token);
     if (!session) return;
     req.session = session;
     req.ctx.actor = {

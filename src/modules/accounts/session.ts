@@ -6,11 +6,11 @@
 import crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../platform/config.ts';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../platform/db/database.ts';
 import type { Tx } from '../../platform/db/tenant.ts';
 
 export const SESSION_DAYS = 14;
-/** last_seen_at is refreshed at most this often, to keep reads read-only. */
-const TOUCH_MS = 5 * 60_000;
 
 export function isSecure(config: Config): boolean {
   return config.publicUrl.startsWith('https:');
@@ -54,19 +54,21 @@ export interface LoadedSession {
   network: { role: 'network_staff' | 'municipality_viewer'; municipalityCode: string | null }[];
 }
 
-export async function loadSession(tx: Tx, token: string): Promise<LoadedSession | null> {
+/**
+ * The session of a cookie, in ONE statement (db/migrations/0095: eenbieb_session_load): every
+ * request with a cookie pays for this, so it is not a transaction of five statements. The function
+ * also refreshes last_seen_at, at most once a minute. It needs no tenant and no transaction: it
+ * reads only the session row of this token and the account's network roles.
+ */
+export async function loadSession(db: Kysely<Database>, token: string): Promise<LoadedSession | null> {
   const hash = hashToken(token);
-  const row = await tx.selectFrom('session as s')
-    .innerJoin('account as a', 'a.id', 's.accountId')
-    .select(['s.idHash', 's.accountId', 's.csrfSecret', 's.mfaAt', 's.expiresAt', 's.lastSeenAt', 'a.homeLibraryId', 'a.status'])
-    .where('s.idHash', '=', hash)
-    .executeTakeFirst();
-  if (!row || row.expiresAt.getTime() < Date.now() || row.status === 'erased') return null;
-  if (Date.now() - row.lastSeenAt.getTime() > TOUCH_MS) {
-    await tx.updateTable('session').set({ lastSeenAt: new Date() }).where('idHash', '=', hash).execute();
-  }
-  const network = await tx.selectFrom('networkRole').select(['role', 'municipalityCode']).where('accountId', '=', row.accountId).execute();
-  return { hash, accountId: row.accountId, homeLibraryId: row.homeLibraryId, csrfSecret: row.csrfSecret, mfa: row.mfaAt !== null, network };
+  const { rows } = await sql<{ accountId: string | null; homeLibraryId: string; csrfSecret: string; mfa: boolean; network: LoadedSession['network'] | string }>`
+    SELECT account_id, home_library_id, csrf_secret, mfa, network FROM eenbieb_session_load(${hash})`.execute(db);
+  const row = rows[0];
+  if (!row?.accountId) return null;
+  // (jsonb arrives parsed from node-postgres and PGlite alike; a string would be a driver's choice)
+  const network = typeof row.network === 'string' ? JSON.parse(row.network) as LoadedSession['network'] : row.network;
+  return { hash, accountId: row.accountId, homeLibraryId: row.homeLibraryId, csrfSecret: row.csrfSecret, mfa: row.mfa, network };
 }
 
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, expiresAt: Date): void {

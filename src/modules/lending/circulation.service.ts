@@ -10,9 +10,9 @@ import {
   MemberNotFound, NoLendingPlan, RenewalLimitReached, RenewalNotDigital, RenewalRefusedHolds,
 } from './lending.errors.ts';
 import { notify, type NoticeLibrary } from './lending.notices.ts';
-import { findBorrower, loanRules, mapRefusal, settingsOf, type Borrower } from './lending.repository.ts';
+import { findBorrower, isNoticeFollows, loanRules, refusalOf, type Borrower } from './lending.repository.ts';
 import type { Channel } from './lending.tables.ts';
-import { blockReasons, daysLate, dueDate, isYouthPlan, lateFee, pickRule } from './loan-rules.ts';
+import { blockReasons, dueDate, pickRule } from './loan-rules.ts';
 
 export type Patron = { cardNumber: string } | { accountId: string };
 
@@ -22,6 +22,10 @@ export interface CheckOutInput {
   barcode: string;
   /** Where it happens (desk, kiosk); self-service in the portal gives none. */
   branchId?: string | null;
+  /** The branch by its slug instead (the API's desk requests). */
+  branchSlug?: string | null;
+  /** Desk staff acting: refused (Forbidden) unless this account has a circulation role here. */
+  deskActor?: string | null;
   channel: Channel;
   now?: Date;
 }
@@ -59,57 +63,24 @@ async function lockItem(tx: Tx, libraryId: string, barcode: string): Promise<Ite
   return rows[0];
 }
 
-async function assertBranch(tx: Tx, libraryId: string, branchId: string | null | undefined): Promise<void> {
-  if (!branchId) return;
-  const b = await tx.selectFrom('branch').select('id').where('libraryId', '=', libraryId).where('id', '=', branchId).executeTakeFirst();
-  if (!b) throw BranchUnknown();
-}
-
+/**
+ * Check-out in ONE statement: eenbieb_check_out (db/migrations/0095) sets the tenant, checks the
+ * desk role and the branch, the borrower (membership, plan, blocks), locks the copy, picks the
+ * loan rule and writes the loan, the copy and a fulfilled hold; the limit trigger and the unique
+ * index of 0070 still refuse what must never happen. Autocommit: the statement is the transaction.
+ */
 export async function checkOut(ctx: Ctx, input: CheckOutInput): Promise<CheckOutResult> {
   const now = input.now ?? new Date();
   const libraryId = input.library.id;
-  let borrower: Borrower | null = null;
   try {
-    return await inTenant(ctx.db, libraryId, async (tx) => {
-      borrower = assertMayBorrow(await findBorrower(tx, libraryId, input.patron), now);
-      const b = borrower;
-      await assertBranch(tx, libraryId, input.branchId);
-      const item = await lockItem(tx, libraryId, input.barcode);
-      let fulfilledHoldId: string | null = null;
-      if (item.status === 'on_loan') throw ItemAlreadyOnLoan();
-      if (item.status === 'on_hold_shelf' || item.status === 'in_transit') {
-        // a copy set aside for a hold goes only to that member
-        const hold = await tx.selectFrom('hold').select(['id', 'accountId']).where('libraryId', '=', libraryId)
-          .where('itemId', '=', item.id).where('status', 'in', ['in_transit', 'ready']).forUpdate().executeTakeFirst();
-        if (hold && hold.accountId !== b.accountId) throw ItemHeldForOther();
-        if (hold) fulfilledHoldId = hold.id;
-      } else if (item.status !== 'available') {
-        throw ItemNotLoanable(item.status);
-      }
-      const rule = pickRule(await loanRules(tx, libraryId), b.planId, item.format);
-      const due = dueDate(now, rule?.loanPeriodDays ?? b.loanPeriodDays);
-      // the loan first: the trigger checks the member's limit and the unique index the copy
-      const loan = await tx.insertInto('loan').values({
-        libraryId, accountId: b.accountId, kind: 'physical', titleId: item.titleId, itemId: item.id,
-        branchId: input.branchId ?? item.branchId, channel: input.channel, checkedOutAt: now, dueAt: due,
-      }).returning('id').executeTakeFirstOrThrow();
-      await tx.updateTable('item').set({ status: 'on_loan', transitToBranchId: null })
-        .where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
-      // taking the title fulfils this member's own hold on it (the copy set aside, or a waiting one)
-      const own = fulfilledHoldId
-        ? { id: fulfilledHoldId }
-        : await tx.selectFrom('hold').select('id').where('libraryId', '=', libraryId).where('accountId', '=', b.accountId)
-          .where('titleId', '=', item.titleId).where('kind', '=', 'physical').where('status', '=', 'waiting').forUpdate().executeTakeFirst();
-      if (own) {
-        await tx.updateTable('hold').set({ status: 'fulfilled', endedAt: now, readyUntil: null, frozen: false })
-          .where('libraryId', '=', libraryId).where('id', '=', own.id).execute();
-        fulfilledHoldId = own.id;
-      }
-      return { loanId: loan.id, titleId: item.titleId, title: item.title, barcode: item.barcode, dueAt: due, accountId: b.accountId, fulfilledHoldId };
-    });
+    const { rows } = await sql<CheckOutResult>`
+      SELECT loan_id, title_id, title, barcode, due_at, account_id, fulfilled_hold_id
+      FROM eenbieb_check_out(${libraryId}, ${input.deskActor ?? null}, ${'cardNumber' in input.patron ? input.patron.cardNumber : null},
+        ${'accountId' in input.patron ? input.patron.accountId : null}, ${input.barcode}, ${input.branchId ?? null}, ${input.branchSlug ?? null},
+        ${input.channel}, ${now})`.execute(ctx.db);
+    return rows[0]!;
   } catch (error) {
-    const b = borrower as Borrower | null;
-    throw mapRefusal(error, b ? { maxPhysical: b.maxPhysical, maxDigital: b.maxDigital, maxHolds: b.maxHolds } : undefined);
+    throw refusalOf(error);
   }
 }
 
@@ -134,92 +105,73 @@ export interface CheckInResult {
 export interface CheckInInput {
   library: NoticeLibrary;
   barcode: string;
-  branchId: string;
+  branchId?: string;
+  /** The branch by its slug instead (the API's desk requests). */
+  branchSlug?: string;
+  /** Desk staff acting: refused (Forbidden) unless this account has a circulation role here. */
+  deskActor?: string | null;
   channel: Channel;
   now?: Date;
 }
 
-export async function checkIn(ctx: Ctx, input: CheckInInput): Promise<CheckInResult> {
+interface CheckInRow {
+  itemId: string; titleId: string; title: string; barcode: string; loanId: string | null; accountId: string | null;
+  overdueDays: number; fineCents: number; routing: Routing; destinationBranchId: string; destinationSlug: string; holdId: string | null;
+  noticeAccountId: string | null; noticeBranch: string | null; noticeUntil: Date | null;
+}
+
+/**
+ * Check-in in ONE statement (eenbieb_check_in, db/migrations/0095): ends the open loan with its late
+ * fee and routes the copy. Only when the copy makes a hold ready, a mail must be queued in the same
+ * transaction (rendered here, in the member's language and the library's brand): the function then
+ * refuses with LENDING_NOTICE_FOLLOWS, having written nothing, and the check-in runs again inside
+ * a transaction that also queues the mail.
+ */
+export async function checkIn(ctx: Ctx, input: CheckInInput): Promise<CheckInResult & { destinationSlug: string }> {
   const now = input.now ?? new Date();
   const libraryId = input.library.id;
-  return inTenant(ctx.db, libraryId, async (tx) => {
-    await assertBranch(tx, libraryId, input.branchId);
-    const item = await lockItem(tx, libraryId, input.barcode);
-    if (item.status === 'withdrawn') throw ItemNotLoanable(item.status);
-    // (kind = 'physical' is implied by the copy, but saying it lets PostgreSQL use the partial index
-    // loan_one_open_per_item; without it a check-in scanned the whole loan table)
-    const loan = await tx.selectFrom('loan').select(['id', 'accountId', 'dueAt']).where('libraryId', '=', libraryId)
-      .where('itemId', '=', item.id).where('status', '=', 'open').where('kind', '=', 'physical').forUpdate().executeTakeFirst();
-    let overdue = 0;
-    let fine = 0;
-    if (loan) {
-      const settings = await settingsOf(tx, libraryId);
-      overdue = daysLate(loan.dueAt, now);
-      if (overdue > 0) {
-        const plan = await sql<{ maxAge: number | null }>`
-          SELECT p.max_age AS "maxAge" FROM membership m JOIN plan p ON p.library_id = m.library_id AND p.id = m.plan_id
-          WHERE m.library_id = ${libraryId} AND m.account_id = ${loan.accountId} ORDER BY (m.status = 'active') DESC LIMIT 1`.execute(tx);
-        fine = lateFee(settings, overdue, isYouthPlan(plan.rows[0] ?? { maxAge: null }));
-      }
-      await tx.updateTable('loan').set({ status: 'returned', endedAt: now, returnBranchId: input.branchId, fineCents: fine })
-        .where('libraryId', '=', libraryId).where('id', '=', loan.id).execute();
-      if (fine > 0) {
-        await tx.insertInto('charge').values({
-          libraryId, accountId: loan.accountId, kind: 'late_fee', amountCents: fine,
-          description: `Te laat: ${item.title} (${overdue} ${overdue === 1 ? 'dag' : 'dagen'})`,
-        }).execute();
-      }
+  const call = (noticeOk: boolean) => sql<CheckInRow>`
+    SELECT * FROM eenbieb_check_in(${libraryId}, ${input.deskActor ?? null}, ${input.barcode}, ${input.branchId ?? null}, ${input.branchSlug ?? null}, ${now}, ${noticeOk})`;
+  let row: CheckInRow;
+  try {
+    row = (await call(false).execute(ctx.db)).rows[0]!;
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (!isNoticeFollows(refusal)) throw refusal;
+    try {
+      row = await inTenant(ctx.db, libraryId, async (tx) => {
+        const r = (await call(true).execute(tx)).rows[0]!;
+        await noticeReady(tx, input.library, r, r.title);
+        return r;
+      });
+    } catch (again) {
+      throw refusalOf(again);
     }
-    const route = await routeCopy(tx, input.library, item, input.branchId, now);
-    return {
-      itemId: item.id, titleId: item.titleId, title: item.title, barcode: item.barcode, loanId: loan?.id ?? null,
-      accountId: loan?.accountId ?? null, overdueDays: overdue, fineCents: fine, ...route,
-    };
-  });
+  }
+  return {
+    itemId: row.itemId, titleId: row.titleId, title: row.title, barcode: row.barcode, loanId: row.loanId, accountId: row.accountId,
+    overdueDays: row.overdueDays, fineCents: row.fineCents, routing: row.routing, destinationBranchId: row.destinationBranchId,
+    destinationSlug: row.destinationSlug, holdId: row.holdId,
+  };
+}
+
+type RouteRow = { routing: Routing; destinationBranchId: string; holdId: string | null; noticeAccountId: string | null; noticeBranch: string | null; noticeUntil: Date | null };
+
+async function noticeReady(tx: Tx, lib: NoticeLibrary, r: Pick<RouteRow, 'noticeAccountId' | 'noticeBranch' | 'noticeUntil'>, title: string): Promise<void> {
+  if (r.noticeAccountId) await notify(tx, lib, r.noticeAccountId, 'hold_ready', { title, branch: r.noticeBranch!, until: r.noticeUntil! });
 }
 
 /**
  * Where a copy goes now that it is at `atBranchId` and free: to the hold it is already set aside
  * for, else to the first waiting hold of its title (first come, paused holds passed over), else
- * home. The first hold in the queue is locked, so two check-ins never trap the same hold.
+ * home (eenbieb_route_copy, the same function a check-in runs). The first hold in the queue is
+ * locked, so two check-ins never trap the same hold. A hold made ready gets its mail here.
  */
 export async function routeCopy(tx: Tx, lib: NoticeLibrary, item: Pick<ItemRow, 'id' | 'titleId' | 'branchId' | 'title'>, atBranchId: string, now: Date): Promise<{ routing: Routing; destinationBranchId: string; holdId: string | null }> {
-  const libraryId = lib.id;
-  let hold = await tx.selectFrom('hold').select(['id', 'accountId', 'pickupBranchId', 'status']).where('libraryId', '=', libraryId)
-    .where('itemId', '=', item.id).where('status', 'in', ['in_transit', 'ready']).forUpdate().executeTakeFirst();
-  if (!hold) {
-    hold = await tx.selectFrom('hold').select(['id', 'accountId', 'pickupBranchId', 'status']).where('libraryId', '=', libraryId)
-      .where('titleId', '=', item.titleId).where('kind', '=', 'physical').where('status', '=', 'waiting').where('frozen', '=', false)
-      .orderBy('queueSeq').limit(1).forUpdate().executeTakeFirst();
-  }
-  if (hold) {
-    const pickup = hold.pickupBranchId!;
-    if (pickup === atBranchId) {
-      if (hold.status !== 'ready') {
-        const settings = await settingsOf(tx, libraryId);
-        const until = dueDate(now, settings.holdPickupDays);
-        await tx.updateTable('hold').set({ status: 'ready', itemId: item.id, readyAt: now, readyUntil: until })
-          .where('libraryId', '=', libraryId).where('id', '=', hold.id).execute();
-        const branch = await tx.selectFrom('branch').select('name').where('libraryId', '=', libraryId).where('id', '=', pickup).executeTakeFirstOrThrow();
-        await notify(tx, lib, hold.accountId, 'hold_ready', { title: item.title, branch: branch.name, until });
-      }
-      await tx.updateTable('item').set({ status: 'on_hold_shelf', transitToBranchId: null }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
-      return { routing: 'hold_shelf', destinationBranchId: pickup, holdId: hold.id };
-    }
-    // a waiting hold gets the copy on its way; a copy taken off the hold shelf and scanned at
-    // another branch is on its way again, so its hold is no longer ready
-    if (hold.status !== 'in_transit') {
-      await tx.updateTable('hold').set({ status: 'in_transit', itemId: item.id, readyAt: null, readyUntil: null }).where('libraryId', '=', libraryId).where('id', '=', hold.id).execute();
-    }
-    await tx.updateTable('item').set({ status: 'in_transit', transitToBranchId: pickup }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
-    return { routing: 'transit', destinationBranchId: pickup, holdId: hold.id };
-  }
-  if (item.branchId === atBranchId) {
-    await tx.updateTable('item').set({ status: 'available', transitToBranchId: null }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
-    return { routing: 'shelf', destinationBranchId: atBranchId, holdId: null };
-  }
-  await tx.updateTable('item').set({ status: 'in_transit', transitToBranchId: item.branchId }).where('libraryId', '=', libraryId).where('id', '=', item.id).execute();
-  return { routing: 'transit', destinationBranchId: item.branchId, holdId: null };
+  const { rows } = await sql<RouteRow>`SELECT * FROM eenbieb_route_copy(${lib.id}, ${item.id}, ${atBranchId}, ${now}, true)`.execute(tx);
+  const r = rows[0]!;
+  await noticeReady(tx, lib, r, item.title);
+  return { routing: r.routing, destinationBranchId: r.destinationBranchId, holdId: r.holdId };
 }
 
 export interface RenewResult { loanId: string; dueAt: Date; renewals: number; title: string; barcode: string | null }

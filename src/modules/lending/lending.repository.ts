@@ -2,8 +2,10 @@
 // in one round trip), the loan rules, and mapping the database's refusals to coded errors.
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
+import { Forbidden } from '../accounts/index.ts';
 import {
-  AlreadyBorrowed, AlreadyHeld, DigitalLimitReached, HoldLimitReached, ItemAlreadyOnLoan, LoanLimitReached,
+  AlreadyBorrowed, AlreadyHeld, BranchUnknown, DigitalLimitReached, HoldLimitReached, ItemAlreadyOnLoan, ItemHeldForOther, ItemNotLoanable,
+  ItemUnknown, LoanLimitReached, MemberBlocked, MemberNotFound, NoLendingPlan, NotDigital, TitleNotFound, type BlockReason,
 } from './lending.errors.ts';
 import { DEFAULT_SETTINGS, type LendingSettings, type LoanRule } from './loan-rules.ts';
 
@@ -89,4 +91,40 @@ export function mapRefusal(error: unknown, limits?: { maxPhysical: number; maxDi
 export async function contactOf(tx: Tx, accountId: string): Promise<{ email: string; lang: 'nl' | 'en' } | null> {
   const a = await tx.selectFrom('account').select(['email', 'preferredLanguage']).where('id', '=', accountId).where('status', '=', 'active').executeTakeFirst();
   return a ? { email: a.email, lang: a.preferredLanguage as 'nl' | 'en' } : null;
+}
+
+/** The refusal a check-in raises when its copy makes a hold ready: the mail must follow (circulation.service). */
+const NOTICE_FOLLOWS = 'LENDING_NOTICE_FOLLOWS';
+const noticeFollows = Object.freeze({ code: NOTICE_FOLLOWS });
+export function isNoticeFollows(error: unknown): boolean { return error === noticeFollows; }
+
+/**
+ * Turns a refusal of the lending functions (db/migrations/0095: MESSAGE = code, HINT =
+ * 'eenbieb_refusal', DETAIL = arguments as JSON) into the coded error; anything else goes through
+ * mapRefusal (constraints and triggers) unchanged.
+ */
+export function refusalOf(error: unknown): unknown {
+  const e = error as { hint?: string; message?: string; detail?: string } | null;
+  if (e?.hint !== 'eenbieb_refusal') return mapRefusal(error);
+  const d = (e.detail ? JSON.parse(e.detail) : {}) as { reasons?: BlockReason[]; owedCents?: number; status?: string; limit?: number };
+  switch (e.message) {
+    case 'FORBIDDEN': return Forbidden();
+    case 'LENDING_BRANCH_UNKNOWN': return BranchUnknown();
+    case 'LENDING_MEMBER_NOT_FOUND': return MemberNotFound();
+    case 'LENDING_NO_LENDING_PLAN': return NoLendingPlan();
+    case 'LENDING_MEMBER_BLOCKED': return MemberBlocked(d.reasons ?? [], d.owedCents ?? 0);
+    case 'LENDING_ITEM_UNKNOWN': return ItemUnknown();
+    case 'LENDING_ITEM_ALREADY_ON_LOAN': return ItemAlreadyOnLoan();
+    case 'LENDING_ITEM_HELD_FOR_OTHER': return ItemHeldForOther();
+    case 'LENDING_ITEM_NOT_LOANABLE': return ItemNotLoanable(d.status ?? '');
+    case 'LENDING_LOAN_LIMIT_REACHED': return LoanLimitReached(d.limit ?? 0);
+    case 'LENDING_DIGITAL_LIMIT_REACHED': return DigitalLimitReached(d.limit ?? 0);
+    case 'LENDING_HOLD_LIMIT_REACHED': return HoldLimitReached(d.limit ?? 0);
+    case 'LENDING_ALREADY_BORROWED': return AlreadyBorrowed();
+    case 'LENDING_HOLD_EXISTS': return AlreadyHeld();
+    case 'LENDING_TITLE_NOT_FOUND': return TitleNotFound();
+    case 'LENDING_NOT_DIGITAL': return NotDigital();
+    case NOTICE_FOLLOWS: return noticeFollows;
+    default: return error;
+  }
 }

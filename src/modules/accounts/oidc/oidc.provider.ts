@@ -45,7 +45,7 @@ export async function createProvider(config: Config, db: Kysely<Database>): Prom
     const accountId = ctx.oidc.session.accountId;
     if (!accountId) return Check.NO_NEED_TO_PROMPT; // the built-in no_session check asks for login
     const token = ctx.cookies.get(sessionCookieName(config), { signed: false });
-    const session = token && token.length <= 100 ? await inNetwork(db, (tx) => loadSession(tx, token)) : null;
+    const session = token && token.length <= 100 ? await loadSession(db, token) : null;
     return session?.accountId === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
   }));
   const keys = await inNetwork(db, (tx) => loadOrCreateKeys(tx));
