@@ -11,6 +11,8 @@
 // stand-in for development and tests (`/inhoud/{token}`) verifies tokens exactly as a provider would.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/db/database.ts';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { AccessExpired } from './lending.errors.ts';
 
@@ -41,7 +43,7 @@ export function providerFor(provider: string): ContentProvider {
 
 let cachedKey: { kid: string; secret: Buffer } | null = null;
 
-async function signingKey(tx: Tx): Promise<{ kid: string; secret: Buffer }> {
+async function signingKey(tx: Kysely<Database>): Promise<{ kid: string; secret: Buffer }> {
   if (cachedKey) return cachedKey;
   let row = await tx.selectFrom('contentKey').select(['kid', 'secret']).orderBy('createdAt', 'desc').limit(1).executeTakeFirst();
   if (!row) {
@@ -63,11 +65,16 @@ function sign(secret: Buffer, payload: string): string {
 export async function grantAccess(ctx: Ctx, tx: Tx, input: { libraryId: string; loanId: string; expiresAt: Date; provider: string; openAccessUrl: string | null }): Promise<AccessLink> {
   const grant = await tx.insertInto('accessGrant').values({ libraryId: input.libraryId, loanId: input.loanId, expiresAt: input.expiresAt })
     .returning('id').executeTakeFirstOrThrow();
+  return accessLink(ctx, tx, { ...input, grantId: grant.id });
+}
+
+/** The reading link of a grant row already written (eenbieb_lend_digital writes it with the loan). */
+export async function accessLink(ctx: Ctx, db: Kysely<Database>, input: { libraryId: string; grantId: string; expiresAt: Date; provider: string; openAccessUrl: string | null }): Promise<AccessLink> {
   if (input.provider === 'open' && input.openAccessUrl) {
     return { kind: 'open', url: input.openAccessUrl, expiresAt: input.expiresAt };
   }
-  const key = await signingKey(tx);
-  const payload = `${key.kid}.${input.libraryId}.${grant.id}.${Math.floor(input.expiresAt.getTime() / 1000)}`;
+  const key = await signingKey(db);
+  const payload = `${key.kid}.${input.libraryId}.${input.grantId}.${Math.floor(input.expiresAt.getTime() / 1000)}`;
   const token = `${Buffer.from(payload).toString('base64url')}.${sign(key.secret, payload)}`;
   return { kind: 'signed', url: providerFor(input.provider).readingUrl({ token, openAccessUrl: input.openAccessUrl, baseUrl: ctx.config.publicUrl }), expiresAt: input.expiresAt };
 }
