@@ -246,6 +246,7 @@ export async function run(): Promise<BenchResult> {
   const stormSize = num('BENCH_STORM', 5000);
   const licences = num('BENCH_LICENCES', 10);
   const crashSeconds = num('BENCH_CRASH_SECONDS', 10);
+  const rate = num('BENCH_RATE', 500);
   const cpus = os.cpus();
   log(`lending: ${size.members.toLocaleString('en')} members, ${size.titles.toLocaleString('en')} titles, ${size.items.toLocaleString('en')} copies; ` +
     `${CONNECTIONS} connections, ${warmup} s warm-up + ${duration} s; Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim()}, load ${os.loadavg()[0]!.toFixed(1)}`);
@@ -303,7 +304,13 @@ export async function run(): Promise<BenchResult> {
   const before = await cpuSnapshot(app, pgServer);
   const circ = await loadSequence({ url: app.url, connections: CONNECTIONS, seconds: duration, steps: [mix.checkOut, mix.checkIn], context: mix.context });
   const cpu = cpuPercent(before, await cpuSnapshot(app, pgServer));
-  const circOk = printCirculation(circ, floors, cpu);
+  // The run above is closed-loop at 64 connections: each connection sends its next request when the
+  // previous one is answered, so its latency is 64 / throughput by Little's law (at 882/s, 73 ms)
+  // and says how long the queue is, not how fast a desk is served. Latency at the target load is
+  // measured at a fixed offered rate over the same 64 connections.
+  log(`circulation at a fixed ${rate} transactions/s offered…`);
+  const paced = await loadSequence({ url: app.url, connections: CONNECTIONS, seconds: duration, steps: [mix.checkOut, mix.checkIn], context: mix.context, rate });
+  const circOk = printCirculation(circ, floors, cpu, paced, rate);
   const afterMix = await verify(url, []);
   log('invariants after the mix:');
   for (const l of afterMix.lines) log(l);
@@ -311,7 +318,13 @@ export async function run(): Promise<BenchResult> {
   // --- the digital storm
   log();
   log(`digital storm: ${stormSize.toLocaleString('en')} members borrow one title with ${licences} licences at once…`);
+  const stormBefore = await cpuSnapshot(app, pgServer);
   const stormOk = await storm(app.url, url, fx, stormSize, licences);
+  const stormAfter = await cpuSnapshot(app, pgServer);
+  const stormCpu = cpuPercent(stormBefore, stormAfter);
+  const perBorrower = (a: number | null, b: number | null) => (a === null || b === null ? 'n/a' : `${((1000 * (b - a)) / stormSize).toFixed(2)} ms`);
+  log(`  CPU per borrower: server ${perBorrower(stormBefore.server, stormAfter.server)}, PostgreSQL ${perBorrower(stormBefore.postgres, stormAfter.postgres)}, this process (5,000 clients) ${perBorrower(stormBefore.self, stormAfter.self)}`);
+  log(`  CPU during the storm (% of one core): server ${pctText(stormCpu.server)}, PostgreSQL ${pctText(stormCpu.postgres)}, this process ${pctText(stormCpu.self)}, other ${pctText(stormCpu.other)}`);
 
   // --- the crash test, on a fresh server (one still finishing the storm's work would skew it)
   await app.stop();
@@ -363,7 +376,7 @@ export async function run(): Promise<BenchResult> {
   return { ok };
 }
 
-function printCirculation(r: SequenceResult, floors: { label: string; rps: number; p50: number; p99: number; bad: number }[], cpu: ReturnType<typeof cpuPercent>): boolean {
+function printCirculation(r: SequenceResult, floors: { label: string; rps: number; p50: number; p99: number; bad: number }[], cpu: ReturnType<typeof cpuPercent>, paced: SequenceResult, rate: number): boolean {
   const okOf = (s: SequenceResult['steps'][number], code: number) => s.statuses.get(code) ?? 0;
   const [out, inn] = r.steps as [SequenceResult['steps'][number], SequenceResult['steps'][number]];
   const done = okOf(out, 201) + okOf(inn, 200);
@@ -390,8 +403,18 @@ function printCirculation(r: SequenceResult, floors: { label: string; rps: numbe
     log(`CPU per transaction: server ${per(cpu.server).toFixed(2)} ms, PostgreSQL ${per(cpu.postgres).toFixed(2)} ms, load generator ${per(cpu.self).toFixed(2)} ms ` +
       `→ at most ~${(2000 / total).toFixed(0)} transactions/s on 2 cores with nothing else running (an upper bound, not a measurement)`);
   }
-  const ok = tps >= 500 && p95 <= 50 && bad === 0;
-  log(`circulation: ${tps.toFixed(0)} transactions/s (target ≥ 500), p95 ${p95.toFixed(0)} ms (target ≤ 50) → ${ok ? 'PASS' : 'MISS'}`);
+  const okSaturated = tps >= 500 && bad === 0;
+  log(`circulation as fast as answered: ${tps.toFixed(0)} transactions/s (target ≥ 500), p95 ${p95.toFixed(0)} ms (closed loop: 64 connections / throughput) → ${okSaturated ? 'PASS' : 'MISS'}`);
+  const [pOut, pIn] = paced.steps as [SequenceResult['steps'][number], SequenceResult['steps'][number]];
+  const pacedDone = okOf(pOut, 201) + okOf(pIn, 200);
+  const pacedTps = pacedDone / paced.seconds;
+  const pacedBad = pOut.count - okOf(pOut, 201) + pIn.count - okOf(pIn, 200) + paced.errors + paced.timeouts;
+  const pacedP95 = quantile(paced.all, 0.95);
+  log(`${`circulation at ${rate}/s offered`.padEnd(44)} ${pacedTps.toFixed(0).padStart(7)} ${ms(quantile(paced.all, 0.5)).padStart(8)} ${ms(pacedP95).padStart(8)} ${ms(quantile(paced.all, 0.99)).padStart(8)} ${String(pacedBad).padStart(8)}`);
+  const okPaced = pacedTps >= 0.98 * rate && pacedP95 <= 50 && pacedBad === 0;
+  log(`circulation at ${rate}/s offered: ${pacedTps.toFixed(0)} transactions/s served, p95 ${pacedP95.toFixed(0)} ms (target ≤ 50) → ${okPaced ? 'PASS' : 'MISS'}`);
+  const ok = okSaturated && okPaced && tps >= rate;
+  log(`circulation: ${ok ? 'PASS' : 'MISS'} (≥ 500 transactions/s, and p95 ≤ 50 ms at 500/s)`);
   return ok;
 }
 

@@ -46,6 +46,8 @@ export function loadSequence<C extends object>(options: {
   context: () => C;
   /** Stop early (e.g. after a crash). */
   signal?: AbortSignal;
+  /** Requests per second over all connections (autocannon's overallRate); none: as fast as answered. */
+  rate?: number;
 }): Promise<SequenceResult> {
   const stats: StepStats[] = options.steps.map((s) => ({ name: s.name, count: 0, statuses: new Map(), latencies: [] }));
   // The step whose answer was just recorded: autocannon calls onResponse and then emits 'response'
@@ -76,6 +78,7 @@ export function loadSequence<C extends object>(options: {
       duration: options.seconds,
       timeout: 10,
       requests,
+      ...(options.rate ? { overallRate: options.rate } : {}),
     }, (error, result) => {
       void release?.();
       if (error) return reject(error);

@@ -10,6 +10,18 @@
 -- A refusal is an exception with MESSAGE = the error code, HINT = 'eenbieb_refusal' and DETAIL =
 -- its arguments as JSON; the TypeScript service turns it into the coded error (lending.repository).
 
+-- 0070's plan limits, in PL/pgSQL: the loan and hold triggers call this on every loan and hold,
+-- and a LANGUAGE sql function that cannot be inlined (it is called for its OUT row) is planned
+-- again on every call, where PL/pgSQL keeps its plan for the session.
+CREATE OR REPLACE FUNCTION eenbieb_member_limits(lib uuid, acc uuid, OUT max_physical integer, OUT max_digital integer, OUT max_holds integer)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  SELECT p.max_physical_loans, p.max_digital_loans, p.max_holds INTO max_physical, max_digital, max_holds
+  FROM membership m JOIN plan p ON p.library_id = m.library_id AND p.id = m.plan_id
+  WHERE m.library_id = lib AND m.account_id = acc AND m.status = 'active' AND p.kind = 'lending';
+END
+$$;
+
 -- The application role with this library as tenant, for the rest of the (statement's) transaction.
 CREATE FUNCTION eenbieb_enter_tenant(lib uuid) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

@@ -16,6 +16,34 @@ INSERT INTO digital_queue AS q (title_id, last_seq, active)
   SELECT title_id, max(queue_seq), count(*) FILTER (WHERE status IN ('waiting', 'ready')) FROM hold WHERE kind = 'digital' GROUP BY title_id
   ON CONFLICT (title_id) DO UPDATE SET active = excluded.active, last_seq = greatest(q.last_seq, excluded.last_seq);
 
+-- The network-wide queue of a title in order (eenbieb_digital_queue_next/_ahead): without it, each
+-- borrower's "is anyone waiting?" read every hold of the title (hold_title_active_idx leads with
+-- the library), O(queue) per borrower and O(n²) for a storm.
+CREATE INDEX hold_digital_queue_idx ON hold (title_id, queue_seq) WHERE kind = 'digital' AND status IN ('waiting', 'ready');
+
+-- 0070's queue functions in PL/pgSQL (plans kept for the session instead of planned per call; the
+-- storm calls _next once per borrower), the same definitions otherwise.
+CREATE OR REPLACE FUNCTION eenbieb_digital_queue_ahead(t uuid, seq bigint) RETURNS integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  RETURN (SELECT count(*)::int FROM hold WHERE title_id = t AND kind = 'digital' AND status IN ('waiting', 'ready') AND queue_seq < seq);
+END
+$$;
+CREATE OR REPLACE FUNCTION eenbieb_digital_queue_length(t uuid) RETURNS integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  RETURN (SELECT count(*)::int FROM hold WHERE title_id = t AND kind = 'digital' AND status IN ('waiting', 'ready'));
+END
+$$;
+CREATE OR REPLACE FUNCTION eenbieb_digital_queue_next(t uuid, OUT library_id uuid, OUT hold_id uuid)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+  SELECT h.library_id, h.id INTO eenbieb_digital_queue_next.library_id, eenbieb_digital_queue_next.hold_id FROM hold h
+  WHERE h.title_id = t AND h.kind = 'digital' AND h.status = 'waiting' AND NOT h.frozen
+  ORDER BY h.queue_seq LIMIT 1;
+END
+$$;
+
 -- 0070's hold trigger, plus the digital queue's count of active holds.
 CREATE OR REPLACE FUNCTION eenbieb_hold_counters() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -116,6 +144,7 @@ DECLARE
   hid uuid;
   pos integer;
   cname text;
+  seen jsonb;
 BEGIN
   PERFORM eenbieb_enter_tenant(lib);
   SELECT * INTO b FROM eenbieb_lending_borrower(lib, NULL, acc, at);
@@ -148,6 +177,10 @@ BEGIN
       RETURN;
     END IF;
   END IF;
+  -- the pools as seen now, for the wait estimate (read before the serial section below)
+  SELECT jsonb_agg(jsonb_build_object('id', lp.id, 'model', lp.model, 'concurrency', lp.concurrency, 'loansTotal', lp.loans_total,
+       'validUntil', lp.valid_until, 'inUse', lp.in_use, 'loansUsed', lp.loans_used, 'offered', lp.offered, 'priority', lp.priority,
+       'loanPeriodDays', lp.loan_period_days)) INTO seen FROM license_pool lp WHERE lp.title_id = tid;
   SELECT hh.id, hh.queue_seq INTO h FROM hold hh WHERE hh.library_id = lib AND hh.account_id = b.account_id AND hh.title_id = tid
     AND hh.kind = 'digital' AND hh.status = 'waiting';
   IF h.id IS NOT NULL THEN
@@ -171,9 +204,42 @@ BEGIN
     -- every active hold of the title is ahead of this newest one (the trigger counted it too)
     SELECT q.active INTO pos FROM digital_queue q WHERE q.title_id = tid;
   END IF;
-  RETURN QUERY SELECT 'hold'::text, NULL::uuid, hid, t.title, NULL::timestamptz, NULL::uuid, NULL::text, NULL::text, pos,
-    (SELECT jsonb_agg(jsonb_build_object('id', lp.id, 'model', lp.model, 'concurrency', lp.concurrency, 'loansTotal', lp.loans_total,
-       'validUntil', lp.valid_until, 'inUse', lp.in_use, 'loansUsed', lp.loans_used, 'offered', lp.offered, 'priority', lp.priority,
-       'loanPeriodDays', lp.loan_period_days)) FROM license_pool lp WHERE lp.title_id = tid);
+  RETURN QUERY SELECT 'hold'::text, NULL::uuid, hid, t.title, NULL::timestamptz, NULL::uuid, NULL::text, NULL::text, pos, seen;
+END
+$$;
+
+-- Many borrowers of one title in one transaction (digital.service.ts batches the requests for a
+-- title that arrive while its previous call is running): the queue lock is taken once and the
+-- commit's WAL flush is paid once per batch instead of once per borrower, which is what a storm of
+-- 5,000 borrowers waits for. Each borrower is one eenbieb_borrow_digital in its own subtransaction,
+-- so a refusal (limit reached, already borrowed) is that borrower's answer and the others go on.
+-- Elements: [{"lib", "acc", "auto", "chan", "at"}], answered in order (ord = 1…n).
+CREATE FUNCTION eenbieb_borrow_digital_many(tid uuid, elements jsonb)
+RETURNS TABLE (ord integer, outcome text, loan_id uuid, hold_id uuid, title text, due_at timestamptz, grant_id uuid, provider text,
+  open_access_url text, "position" integer, pools jsonb, err_state text, err_message text, err_detail text, err_hint text, err_constraint text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  i integer := 0;
+  e jsonb;
+  r record;
+  st text; msg text; det text; hnt text; con text;
+BEGIN
+  -- pools before the queue counter, as every other path locks them (a return passing a licence on)
+  IF jsonb_array_length(elements) > 1 THEN
+    PERFORM eenbieb_enter_tenant((elements -> 0 ->> 'lib')::uuid);
+    PERFORM 1 FROM license_pool lp WHERE lp.title_id = tid ORDER BY lp.id FOR UPDATE;
+  END IF;
+  FOR e IN SELECT value FROM jsonb_array_elements(elements) LOOP
+    i := i + 1;
+    BEGIN
+      SELECT * INTO r FROM eenbieb_borrow_digital((e ->> 'lib')::uuid, (e ->> 'acc')::uuid, tid, (e ->> 'auto')::boolean, e ->> 'chan', (e ->> 'at')::timestamptz);
+      RETURN QUERY SELECT i, r.outcome, r.loan_id, r.hold_id, r.title, r.due_at, r.grant_id, r.provider, r.open_access_url, r."position", r.pools,
+        NULL::text, NULL::text, NULL::text, NULL::text, NULL::text;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, con = CONSTRAINT_NAME;
+      RETURN QUERY SELECT i, NULL::text, NULL::uuid, NULL::uuid, NULL::text, NULL::timestamptz, NULL::uuid, NULL::text, NULL::text, NULL::int, NULL::jsonb,
+        st, msg, nullif(det, ''), nullif(hnt, ''), nullif(con, '');
+    END;
+  END LOOP;
 END
 $$;
