@@ -208,38 +208,3 @@ BEGIN
 END
 $$;
 
--- Many borrowers of one title in one transaction (digital.service.ts batches the requests for a
--- title that arrive while its previous call is running): the queue lock is taken once and the
--- commit's WAL flush is paid once per batch instead of once per borrower, which is what a storm of
--- 5,000 borrowers waits for. Each borrower is one eenbieb_borrow_digital in its own subtransaction,
--- so a refusal (limit reached, already borrowed) is that borrower's answer and the others go on.
--- Elements: [{"lib", "acc", "auto", "chan", "at"}], answered in order (ord = 1…n).
-CREATE FUNCTION eenbieb_borrow_digital_many(tid uuid, elements jsonb)
-RETURNS TABLE (ord integer, outcome text, loan_id uuid, hold_id uuid, title text, due_at timestamptz, grant_id uuid, provider text,
-  open_access_url text, "position" integer, pools jsonb, err_state text, err_message text, err_detail text, err_hint text, err_constraint text)
-LANGUAGE plpgsql AS $$
-DECLARE
-  i integer := 0;
-  e jsonb;
-  r record;
-  st text; msg text; det text; hnt text; con text;
-BEGIN
-  -- pools before the queue counter, as every other path locks them (a return passing a licence on)
-  IF jsonb_array_length(elements) > 1 THEN
-    PERFORM eenbieb_enter_tenant((elements -> 0 ->> 'lib')::uuid);
-    PERFORM 1 FROM license_pool lp WHERE lp.title_id = tid ORDER BY lp.id FOR UPDATE;
-  END IF;
-  FOR e IN SELECT value FROM jsonb_array_elements(elements) LOOP
-    i := i + 1;
-    BEGIN
-      SELECT * INTO r FROM eenbieb_borrow_digital((e ->> 'lib')::uuid, (e ->> 'acc')::uuid, tid, (e ->> 'auto')::boolean, e ->> 'chan', (e ->> 'at')::timestamptz);
-      RETURN QUERY SELECT i, r.outcome, r.loan_id, r.hold_id, r.title, r.due_at, r.grant_id, r.provider, r.open_access_url, r."position", r.pools,
-        NULL::text, NULL::text, NULL::text, NULL::text, NULL::text;
-    EXCEPTION WHEN OTHERS THEN
-      GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT, con = CONSTRAINT_NAME;
-      RETURN QUERY SELECT i, NULL::text, NULL::uuid, NULL::uuid, NULL::text, NULL::timestamptz, NULL::uuid, NULL::text, NULL::text, NULL::int, NULL::jsonb,
-        st, msg, nullif(det, ''), nullif(hnt, ''), nullif(con, '');
-    END;
-  END LOOP;
-END
-$$;

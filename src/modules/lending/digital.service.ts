@@ -51,81 +51,25 @@ interface BorrowRow {
   pools: (Omit<PoolState, 'validUntil'> & { validUntil: string | null })[] | string | null;
 }
 
-interface BorrowRequest { lib: string; acc: string; auto: boolean | null; chan: string; at: string; done: (row: BorrowRow | null, error?: unknown) => void }
-interface TitleQueue { busy: boolean; waiting: BorrowRequest[] }
-
-/** Borrow requests per database and title, waiting for the call before them to finish. */
-const queues = new WeakMap<object, Map<string, TitleQueue>>();
-/** At most this many borrowers in one call (one transaction). */
-const MAX_BATCH = 500;
-
-/**
- * Runs a borrow in the database: at once when nothing for this title is running, else together
- * with the others that arrived meanwhile, in one call of eenbieb_borrow_digital_many. A hold on a
- * title is placed under its queue counter's row lock, held until commit, so borrowers of one title
- * are served one after another whatever we do; one call for many of them pays that lock and the
- * commit's disk flush once instead of once each (a storm of 5,000 borrowers: tens of commits, not
- * 5,000). Every borrower still gets their own answer, refusal or error; the order of arrival is the
- * order in the queue.
- */
-function borrowCall(ctx: Ctx, titleId: string, request: Omit<BorrowRequest, 'done'>): Promise<BorrowRow> {
-  let byTitle = queues.get(ctx.db);
-  if (!byTitle) { byTitle = new Map(); queues.set(ctx.db, byTitle); }
-  let q = byTitle.get(titleId);
-  if (!q) { q = { busy: false, waiting: [] }; byTitle.set(titleId, q); }
-  const queue = q;
-  const promise = new Promise<BorrowRow>((resolve, reject) => {
-    queue.waiting.push({ ...request, done: (row, error) => (row ? resolve(row) : reject(error)) });
-  });
-  if (!queue.busy) void drain(ctx, titleId, queue, byTitle);
-  return promise;
-}
-
-async function drain(ctx: Ctx, titleId: string, queue: TitleQueue, byTitle: Map<string, TitleQueue>): Promise<void> {
-  queue.busy = true;
-  try {
-    while (queue.waiting.length) {
-      const batch = queue.waiting.splice(0, MAX_BATCH);
-      try {
-        const elements = batch.map(({ lib, acc, auto, chan, at }) => ({ lib, acc, auto, chan, at }));
-        const { rows } = await sql<BorrowRow & { ord: number; errState: string | null; errMessage: string | null; errDetail: string | null; errHint: string | null; errConstraint: string | null }>`
-          SELECT * FROM eenbieb_borrow_digital_many(${titleId}, ${JSON.stringify(elements)}::jsonb)`.execute(ctx.db);
-        for (const r of rows) {
-          const req = batch[r.ord - 1]!;
-          if (r.errState) {
-            // the borrower's own refusal or error, as the database raised it
-            const error = Object.assign(new Error(r.errMessage ?? 'borrow failed'), { code: r.errState, detail: r.errDetail ?? undefined, hint: r.errHint ?? undefined, constraint: r.errConstraint ?? undefined });
-            req.done(null, error);
-          } else {
-            req.done(r);
-          }
-        }
-      } catch (error) {
-        for (const req of batch) req.done(null, error);
-      }
-    }
-  } finally {
-    queue.busy = false;
-    if (byTitle.get(titleId) === queue && !queue.waiting.length) byTitle.delete(titleId);
-  }
-}
-
 /**
  * Borrow a digital title: a loan when a licence is free, otherwise a place in the queue (a hold
  * with position and estimated wait). People already waiting go first: a newcomer queues when
  * anyone (not paused) is waiting, even if a licence is momentarily free.
  *
- * The decision and the writes are eenbieb_borrow_digital (db/migrations/0096), one call with no
- * round trip inside the queue's serial section, committed synchronously (an acknowledged hold
- * survives a crash); borrowers of one title arriving together share a call (borrowCall). The
- * access token of a loan is signed afterwards (the grant row is written with the loan).
+ * ONE statement (eenbieb_borrow_digital, db/migrations/0096), committed synchronously: an
+ * acknowledged hold survives a crash. Placing a hold holds the title's queue counter lock until
+ * commit, so borrowers of one title are served one after another; with the decision and the
+ * writes in one call there is no round trip inside that section any more. The access token of a
+ * loan is signed afterwards (the grant row is written with the loan).
  */
 export async function borrowDigital(ctx: Ctx, input: { library: NoticeLibrary; accountId: string; titleId: string; autoCheckout?: boolean; channel?: 'portal' | 'api'; now?: Date }): Promise<DigitalBorrowResult> {
   const now = input.now ?? new Date();
   const lib = input.library;
   let r: BorrowRow;
   try {
-    r = await borrowCall(ctx, input.titleId, { lib: lib.id, acc: input.accountId, auto: input.autoCheckout ?? null, chan: input.channel ?? 'portal', at: now.toISOString() });
+    const { rows } = await sql<BorrowRow>`
+      SELECT * FROM eenbieb_borrow_digital(${lib.id}, ${input.accountId}, ${input.titleId}, ${input.autoCheckout ?? null}, ${input.channel ?? 'portal'}, ${now})`.execute(ctx.db);
+    r = rows[0]!;
   } catch (error) {
     throw refusalOf(error);
   }
