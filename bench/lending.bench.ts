@@ -310,7 +310,10 @@ export async function run(): Promise<BenchResult> {
   // The run above is closed-loop at 64 connections: each connection sends its next request when the
   // previous one is answered, so its latency is 64 / throughput by Little's law (at 882/s, 73 ms)
   // and says how long the queue is, not how fast a desk is served. Latency at the target load is
-  // measured at a fixed offered rate over the same 64 connections.
+  // measured at a fixed offered rate over the same 64 connections. (Caveat, seen on 2026-11-29:
+  // at 500/s against a server that carries ~1,300/s, p50 came out as high as in the closed-loop
+  // run, which suggests autocannon's overallRate releases requests in bursts; an evenly paced
+  // sender would be the honest measurement. Until then read this line with that in mind.)
   log(`circulation at a fixed ${rate} transactions/s offered…`);
   const paced = await loadSequence({ url: app.url, connections: CONNECTIONS, seconds: duration, steps: [mix.checkOut, mix.checkIn], context: mix.context, rate });
   const circOk = printCirculation(circ, floors, cpu, paced, rate);
