@@ -5,7 +5,9 @@
 // facet-filtered — and prints p50/p95/p99 and throughput next to floors measured in the same run:
 // a bare Fastify route, a title by primary key through the app's API, and one indexed SQL lookup
 // (title by primary key) through a pool of 16 connections straight to PostgreSQL.
-// Targets: p95 ≤ 50 ms in every class and ≥ 200 searches/s.
+// Targets: p95 ≤ 50 ms in every class and ≥ 200 searches/s. Each class is measured twice: as fast
+// as answered (closed loop; its throughput is the capacity, ≥ 200/s), and at 200 searches/s offered
+// evenly over the same connections (open loop; its p95 is the latency at the target load, ≤ 50 ms).
 // Settings: BENCH_DURATION (s per target, 10), BENCH_WARMUP (s, 3), BENCH_SCALE (fraction of the
 // national size, 1; e.g. 0.05 for a quick try), DATABASE_URL (a server instead of a throwaway).
 // Iterating without minutes of generation each time: BENCH_KEEP=1 leaves the throwaway
@@ -22,6 +24,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { seedDemoNetwork, seedReferenceData } from '../src/modules/network/index.ts';
 import { machineBusySeconds } from './support/cpu.ts';
 import { load, percentile } from './support/load.ts';
+import { pacedSequence, quantile } from './support/load-sequence.ts';
 import { generateNationalCatalogue, NATIONAL } from './support/national-catalogue.ts';
 import { createDatabase, existingPostgres, postgresCpuSeconds, startPostgres, type PostgresServer } from './support/postgres.ts';
 import { startServer, type BenchServer } from './support/servers.ts';
@@ -55,6 +58,8 @@ interface Row {
   otherCpu: number | null;
   pgCpu: number | null;
   serverCpu: number | null;
+  /** Search classes: the same searches offered evenly at RPS_TARGET per second (open loop). */
+  paced?: { served: number; p50: number; p95: number; p99: number; failed: number };
 }
 
 /** Query words picked from the generated catalogue, so every class asks what it says. */
@@ -198,6 +203,24 @@ export async function run(): Promise<BenchResult> {
       label, kind, rps: latencies.length / duration, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99),
       failed: result!.non2xx + result!.errors + result!.timeouts, ...cpu,
     });
+    if (kind === 'search') {
+      // The run above is closed-loop (each of the 16 connections sends its next search when
+      // answered), so its latency is 16 / throughput (Little's law): at exactly 200/s it would be
+      // 80 ms whatever the search costs. The p95 target is therefore measured at the target rate,
+      // evenly paced over the same 16 connections (open loop, a late search's latency counts from
+      // when it was due).
+      let i = 0;
+      const paced = await pacedSequence({
+        url: server.url, connections: CONNECTIONS, seconds: duration, rate: RPS_TARGET, context: () => ({}),
+        steps: [{ name: label, build: () => ({ method: 'GET', path: paths[i++ % paths.length]! }) }],
+      });
+      const step = paced.steps[0]!;
+      const good = step.statuses.get(200) ?? 0;
+      rows.at(-1)!.paced = {
+        served: good / paced.seconds, p50: quantile(paced.all, 0.5), p95: quantile(paced.all, 0.95), p99: quantile(paced.all, 0.99),
+        failed: step.count - good + paced.errors + paced.timeouts,
+      };
+    }
   };
 
   try {
@@ -231,13 +254,20 @@ export async function run(): Promise<BenchResult> {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const pctText = (v: number | null) => (v === null ? '–' : `${v.toFixed(0)} %`);
   log();
-  log(`${'class'.padEnd(40)} ${'req/s'.padStart(7)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'p95/SQL'.padStart(8)} ${'failed'.padStart(7)} ${'app CPU'.padStart(8)} ${'PG CPU'.padStart(7)} ${'other CPU'.padStart(9)}  result`);
+  log(`${'class'.padEnd(40)} ${'req/s'.padStart(7)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'p95/SQL'.padStart(8)} ${'failed'.padStart(7)} ${'app CPU'.padStart(8)} ${'PG CPU'.padStart(7)} ${'other CPU'.padStart(9)}`);
+  for (const r of rows) {
+    log(`${r.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} ${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ` +
+      `${`${(r.p95 / floor.p95).toFixed(1)}×`.padStart(8)} ${String(r.failed).padStart(7)} ${pctText(r.serverCpu).padStart(8)} ${pctText(r.pgCpu).padStart(7)} ${pctText(r.otherCpu).padStart(9)}`);
+  }
+  log();
+  log(`at ${RPS_TARGET} searches/s offered, evenly paced over ${CONNECTIONS} connections:`);
+  log(`${'class'.padEnd(40)} ${'served/s'.padStart(8)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'failed'.padStart(7)}  result (capacity ≥ ${RPS_TARGET}/s above, p95 ≤ ${P95_TARGET_MS} ms here)`);
   let ok = true;
   for (const r of rows) {
-    const meets = r.kind === 'floor' ? '' : r.p95 <= P95_TARGET_MS && r.rps >= RPS_TARGET && r.failed === 0 ? 'ok' : 'MISSED';
-    if (meets === 'MISSED') ok = false;
-    log(`${r.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} ${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ` +
-      `${`${(r.p95 / floor.p95).toFixed(1)}×`.padStart(8)} ${String(r.failed).padStart(7)} ${pctText(r.serverCpu).padStart(8)} ${pctText(r.pgCpu).padStart(7)} ${pctText(r.otherCpu).padStart(9)}  ${meets}`);
+    if (!r.paced) continue;
+    const meets = r.rps >= RPS_TARGET && r.failed === 0 && r.paced.p95 <= P95_TARGET_MS && r.paced.failed === 0 && r.paced.served >= 0.98 * RPS_TARGET;
+    if (!meets) ok = false;
+    log(`${r.label.padEnd(40)} ${r.paced.served.toFixed(0).padStart(8)} ${ms(r.paced.p50).padStart(9)} ${ms(r.paced.p95).padStart(9)} ${ms(r.paced.p99).padStart(9)} ${String(r.paced.failed).padStart(7)}  ${meets ? 'ok' : 'MISSED'}`);
   }
   log(`(targets: p95 ≤ ${P95_TARGET_MS} ms and ≥ ${RPS_TARGET} searches/s per class; CPU in % of one core during the measured run, ` +
     `${cpus.length} cores in all; other = everything else on the machine; ${present ? 'catalogue reused' : `generation took ${generationSeconds.toFixed(0)} s`})`);
