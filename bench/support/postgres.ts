@@ -123,7 +123,7 @@ function serverVersion(adminUrl: string): Promise<string> {
  */
 export async function startPostgres(settings: ServerSettings = {}, options: { keep?: boolean } = {}): Promise<PostgresServer> {
   for (const [k, v] of Object.entries(settings)) {
-    if (!/^[a-z_]+$/.test(k) || !/^[A-Za-z0-9_.]+$/.test(v)) throw new Error(`unsafe server setting ${k}=${v}`);
+    if (!/^[a-z_.]+$/.test(k) || !/^[A-Za-z0-9_.]+$/.test(v)) throw new Error(`unsafe server setting ${k}=${v}`);
   }
   const url = process.env.DATABASE_URL;
   if (!url) return startThrowaway(settings, options.keep ?? false);

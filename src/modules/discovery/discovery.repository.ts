@@ -336,24 +336,32 @@ export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{ h
 
 /**
  * "Bedoelde u": for each word of the query (accent-folded like the index), whether the vocabulary
- * knows it, and else its closest known word by trigram similarity (most used first on ties).
+ * knows it, and for an unknown word its closest known word: among the CLOSEST_WORDS nearest by
+ * trigram distance (GiST, nearest first), the most similar with similarity ≥ 0.35, the most used
+ * first on ties. A known word is not looked up at all (the CASE runs the subquery only when needed).
  */
 export async function closestWords(tx: Tx, q: string): Promise<{ word: string; known: boolean; best: string | null }[]> {
   const { rows } = await sql<{ word: string; known: boolean; best: string | null }>`
-    select w.word,
-           -- short words and numbers are never "misspelled" (the vocabulary holds words of 3+ letters)
-           (length(w.word) < 3 or w.word ~ '^[0-9]+$'
-             or exists (select 1 from search_vocabulary v where v.word = w.word)) as known,
-           (select v.word from search_vocabulary v
-             where v.word % w.word and similarity(v.word, w.word) >= 0.35
-             order by similarity(v.word, w.word) desc, v.ndoc desc, v.word limit 1) as best
+    select w.word, k.known,
+           case when k.known then null else (
+             select x.word from (
+               select v.word, v.ndoc, similarity(v.word, w.word) as s
+               from search_vocabulary v order by v.word <-> w.word limit ${CLOSEST_WORDS}) x
+             where x.s >= 0.35
+             order by x.s desc, x.ndoc desc, x.word limit 1) end as best
     from unnest(regexp_split_to_array(eenbieb_fold(${q}), '[^a-z0-9]+')) with ordinality as w(word, n)
+    -- short words and numbers are never "misspelled" (the vocabulary holds words of 3+ letters)
+    cross join lateral (select (length(w.word) < 3 or w.word ~ '^[0-9]+$'
+                          or exists (select 1 from search_vocabulary v where v.word = w.word)) as known) k
     where length(w.word) between 1 and 40
     order by w.n
     limit 12
   `.execute(tx);
   return rows;
 }
+
+/** How many nearest words "Bedoelde u" weighs (nearest by trigram distance, then by use). */
+const CLOSEST_WORDS = 10;
 
 /** Known words that start with `prefix` (accent-folded), most used first. */
 export async function completions(tx: Tx, prefix: string, limit: number): Promise<string[]> {
