@@ -77,6 +77,12 @@ describe('finding titles', () => {
     assert.equal(right.body.suggestion, null);
   });
 
+  test('"Bedoelde u" also corrects a misspelling in the first letters (the whole vocabulary is searched then)', async () => {
+    // the words starting with "fe" hold nothing like it; "vestdijk" is found by its trigrams
+    const wrong = await search('q=festdijk');
+    assert.equal(wrong.body.suggestion, 'vestdijk');
+  });
+
   test("a local title is found in its own library's search and nowhere else", async () => {
     await buildTitle(t.db.kysely, { title: 'Domtorenkroniek', ownerLibraryId: utrecht, source: 'local' });
     assert.equal((await search('q=domtorenkroniek')).body.total, 1);

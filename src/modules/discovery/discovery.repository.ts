@@ -336,19 +336,24 @@ export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{ h
 
 /**
  * "Bedoelde u": for each word of the query (accent-folded like the index), whether the vocabulary
- * knows it, and for an unknown word its closest known word: among the CLOSEST_WORDS nearest by
- * trigram distance (GiST, nearest first), the most similar with similarity ≥ 0.35, the most used
- * first on ties. A known word is not looked up at all (the CASE runs the subquery only when needed).
+ * knows it, and for an unknown word its closest known word: the most similar by trigrams (at least
+ * 0.35), the most used first on ties. A known word is not looked up at all (the CASE runs the
+ * lookups only when needed). A misspelling mostly keeps its first letters (first-letter errors are
+ * rare in typing), so the words with the same first two letters are tried first — a short range
+ * of the prefix index, a few hundred words of a national vocabulary — and only when none of them is
+ * similar enough is the whole vocabulary searched through the trigram index (~20 ms at 80,000
+ * words on the benchmark server, against well under 1 ms for the range).
  */
 export async function closestWords(tx: Tx, q: string): Promise<{ word: string; known: boolean; best: string | null }[]> {
+  const closest = (where: RawBuilder<boolean>) => sql`(select v.word from search_vocabulary v
+    where ${where} and similarity(v.word, w.word) >= 0.35
+    order by similarity(v.word, w.word) desc, v.ndoc desc, v.word limit 1)`;
   const { rows } = await sql<{ word: string; known: boolean; best: string | null }>`
     select w.word, k.known,
-           case when k.known then null else (
-             select x.word from (
-               select v.word, v.ndoc, similarity(v.word, w.word) as s
-               from search_vocabulary v order by v.word <-> w.word limit ${CLOSEST_WORDS}) x
-             where x.s >= 0.35
-             order by x.s desc, x.ndoc desc, x.word limit 1) end as best
+           case when k.known then null else coalesce(
+             -- words are [a-z0-9] here, so '{' (after 'z') ends the range of the prefix
+             ${closest(sql`v.word ~>=~ left(w.word, 2) and v.word ~<~ (left(w.word, 2) || '{')`)},
+             ${closest(sql`v.word % w.word`)}) end as best
     from unnest(regexp_split_to_array(eenbieb_fold(${q}), '[^a-z0-9]+')) with ordinality as w(word, n)
     -- short words and numbers are never "misspelled" (the vocabulary holds words of 3+ letters)
     cross join lateral (select (length(w.word) < 3 or w.word ~ '^[0-9]+$'
@@ -359,9 +364,6 @@ export async function closestWords(tx: Tx, q: string): Promise<{ word: string; k
   `.execute(tx);
   return rows;
 }
-
-/** How many nearest words "Bedoelde u" weighs (nearest by trigram distance, then by use). */
-const CLOSEST_WORDS = 10;
 
 /** Known words that start with `prefix` (accent-folded), most used first. */
 export async function completions(tx: Tx, prefix: string, limit: number): Promise<string[]> {
