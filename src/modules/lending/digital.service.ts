@@ -56,8 +56,9 @@ interface BorrowRow {
  * with position and estimated wait). People already waiting go first: a newcomer queues when
  * anyone (not paused) is waiting, even if a licence is momentarily free.
  *
- * ONE statement (eenbieb_borrow_digital, db/migrations/0096), committed synchronously: an
- * acknowledged hold survives a crash. Placing a hold holds the title's queue counter lock until
+ * ONE statement (eenbieb_borrow_digital, db/migrations/0096/0097), committed without waiting
+ * for the WAL flush, then eenbieb_wal_flushed() before the answer: an acknowledged hold survives a
+ * crash. Placing a hold holds the title's queue counter lock until
  * commit, so borrowers of one title are served one after another; with the decision and the
  * writes in one call there is no round trip inside that section any more. The access token of a
  * loan is signed afterwards (the grant row is written with the loan).
@@ -73,6 +74,9 @@ export async function borrowDigital(ctx: Ctx, input: { library: NoticeLibrary; a
   } catch (error) {
     throw refusalOf(error);
   }
+  // the borrow committed without waiting for its WAL flush (it released the title's queue lock at
+  // once, 0097); the answer waits for that flush, so what we acknowledge survives a crash
+  await sql`SELECT eenbieb_wal_flushed()`.execute(ctx.db);
   if (r.outcome === 'loan') {
     const access = await accessLink(ctx, ctx.db, { libraryId: lib.id, grantId: r.grantId!, expiresAt: new Date(r.dueAt!), provider: r.provider!, openAccessUrl: r.openAccessUrl });
     return { outcome: 'loan', loanId: r.loanId!, titleId: input.titleId, title: r.title, dueAt: new Date(r.dueAt!), access };
