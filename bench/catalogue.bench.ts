@@ -227,7 +227,8 @@ export async function run(): Promise<BenchResult> {
       label, kind, rps: latencies.length / duration, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99),
       failed: result!.non2xx + result!.errors + result!.timeouts, ...cpu,
     });
-    if (kind === 'search') {
+    // below the target capacity the paced run could only queue up (and take minutes): the class misses anyway
+    if (kind === 'search' && rows.at(-1)!.rps >= 0.9 * RPS_TARGET) {
       // The run above is closed-loop (each of the 16 connections sends its next search when
       // answered), so its latency is 16 / throughput (Little's law): at exactly 200/s it would be
       // 80 ms whatever the search costs. The p95 target is therefore measured at the target rate,
@@ -289,7 +290,12 @@ export async function run(): Promise<BenchResult> {
   log(`${'class'.padEnd(40)} ${'served/s'.padStart(8)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'failed'.padStart(7)}  result (capacity ≥ ${RPS_TARGET}/s above, p95 ≤ ${P95_TARGET_MS} ms here)`);
   let ok = true;
   for (const r of rows) {
-    if (!r.paced) continue;
+    if (r.kind !== 'search') continue;
+    if (!r.paced) {
+      ok = false;
+      log(`${r.label.padEnd(40)} ${'–'.padStart(8)}  not run: capacity ${r.rps.toFixed(0)}/s is below ${RPS_TARGET}/s  MISSED`);
+      continue;
+    }
     const meets = r.rps >= RPS_TARGET && r.failed === 0 && r.paced.p95 <= P95_TARGET_MS && r.paced.failed === 0 && r.paced.served >= 0.98 * RPS_TARGET;
     if (!meets) ok = false;
     log(`${r.label.padEnd(40)} ${r.paced.served.toFixed(0).padStart(8)} ${ms(r.paced.p50).padStart(9)} ${ms(r.paced.p95).padStart(9)} ${ms(r.paced.p99).padStart(9)} ${String(r.paced.failed).padStart(7)}  ${meets ? 'ok' : 'MISSED'}`);
