@@ -28,7 +28,7 @@ import { machineBusySeconds } from './support/cpu.ts';
 import { load, percentile } from './support/load.ts';
 import { pacedSequence, quantile } from './support/load-sequence.ts';
 import { generateNationalCatalogue, NATIONAL } from './support/national-catalogue.ts';
-import { createDatabase, existingPostgres, postgresCpuSeconds, startPostgres, type PostgresServer } from './support/postgres.ts';
+import { createDatabase, existingPostgres, printStatementStats, STATEMENT_STATS, postgresCpuSeconds, startPostgres, type PostgresServer } from './support/postgres.ts';
 import { startServer, type BenchServer } from './support/servers.ts';
 import type { BenchResult } from './run.ts';
 
@@ -62,25 +62,6 @@ interface Row {
   serverCpu: number | null;
   /** Search classes: the same searches offered evenly at RPS_TARGET per second (open loop). */
   paced?: { served: number; p50: number; p95: number; p99: number; failed: number };
-}
-
-/** The statements that took the most database time in this run (BENCH_PG_STATS=1). */
-async function printStatementStats(url: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query('create extension if not exists pg_stat_statements');
-    const { rows } = await c.query<{ calls: string; plan: string; exec: string; total: string; query: string }>(`
-      select calls, round((total_plan_time / calls)::numeric, 2) as plan, round((mean_exec_time)::numeric, 2) as exec,
-             round(((total_plan_time + total_exec_time) / 1000)::numeric, 1) as total, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
-      from pg_stat_statements where calls > 0 and query not ilike '%bench_vocab%' and query not ilike 'insert into%'
-      order by total_plan_time + total_exec_time desc limit 12`);
-    log();
-    log('database time by statement (pg_stat_statements): calls, plan ms and execution ms per call, total s');
-    for (const r of rows) log(`${String(r.calls).padStart(8)} ${String(r.plan).padStart(7)} ${String(r.exec).padStart(8)} ${String(r.total).padStart(7)}  ${r.query}`);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Query words picked from the generated catalogue, so every class asks what it says. */
@@ -164,7 +145,7 @@ export async function run(): Promise<BenchResult> {
   const keep = process.env.BENCH_KEEP === '1';
   // BENCH_PG_STATS=1: where the database time goes (pg_stat_statements, printed after the run)
   const pgStats = process.env.BENCH_PG_STATS === '1';
-  const settings = pgStats ? { ...SERVER_SETTINGS, shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } : SERVER_SETTINGS;
+  const settings = pgStats ? { ...SERVER_SETTINGS, ...STATEMENT_STATS } : SERVER_SETTINGS;
   const pgServer: PostgresServer = reuse ? await existingPostgres(reuse) : await startPostgres(settings, { keep });
   const url = reuse ?? await createDatabase(pgServer, `eenbieb_bench_c_${process.pid}`, { keep });
   log(`PostgreSQL ${pgServer.version} (${reuse ? 'reused' : pgServer.origin})`);
@@ -274,7 +255,7 @@ export async function run(): Promise<BenchResult> {
     await app.stop();
     await bare.stop();
   }
-  if (pgStats) await printStatementStats(url);
+  if (pgStats) await printStatementStats(url, log);
 
   const floor = rows.find((r) => r.label.startsWith('title by primary key'))!;
   const ms = (v: number) => `${v.toFixed(1)} ms`;

@@ -39,7 +39,7 @@ import { analyze, benchUuid, generateCatalogue, generateMembers, generateOpenLoa
 import { machineBusySeconds } from './support/cpu.ts';
 import { load } from './support/load.ts';
 import { loadSequence, pacedSequence, quantile, type SequenceResult } from './support/load-sequence.ts';
-import { createDatabase, postgresCpuSeconds, startPostgres, type PostgresServer } from './support/postgres.ts';
+import { createDatabase, postgresCpuSeconds, printStatementStats, startPostgres, STATEMENT_STATS, type PostgresServer } from './support/postgres.ts';
 import { startServer, type BenchServer } from './support/servers.ts';
 import type { BenchResult } from './run.ts';
 
@@ -256,7 +256,9 @@ export async function run(): Promise<BenchResult> {
     `${CONNECTIONS} connections, ${warmup} s warm-up + ${duration} s; Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim()}, load ${os.loadavg()[0]!.toFixed(1)}`);
   // A bulk load wants room for WAL between checkpoints; everything else is PostgreSQL's default
   // (fsync and synchronous commit stay on: an acknowledged check-out is on disk).
-  const pgServer = await startPostgres({ shared_buffers: '1GB', max_wal_size: '8GB', checkpoint_timeout: '30min', maintenance_work_mem: '512MB' });
+  // BENCH_PG_STATS=1: statement statistics (nested statements of the lending functions too), printed after the storm
+  const pgStats = process.env.BENCH_PG_STATS === '1';
+  const pgServer = await startPostgres({ shared_buffers: '1GB', max_wal_size: '8GB', checkpoint_timeout: '30min', maintenance_work_mem: '512MB', ...(pgStats ? STATEMENT_STATS : {}) });
   log(`PostgreSQL ${pgServer.version} (${pgServer.origin})`);
   const url = await createDatabase(pgServer, `eenbieb_bench_l_${process.pid}`);
 
@@ -324,7 +326,9 @@ export async function run(): Promise<BenchResult> {
   log();
   log(`digital storm: ${stormSize.toLocaleString('en')} members borrow one title with ${licences} licences at once…`);
   const stormBefore = await cpuSnapshot(app, pgServer);
+  if (pgStats) await withClient(url, (c) => c.query('create extension if not exists pg_stat_statements; select pg_stat_statements_reset()'));
   const stormOk = await storm(app.url, url, fx, stormSize, licences);
+  if (pgStats) await printStatementStats(url, log);
   const stormAfter = await cpuSnapshot(app, pgServer);
   const stormCpu = cpuPercent(stormBefore, stormAfter);
   // (PostgreSQL's figure is n/a when pool connections closed during the storm: an exited backend's

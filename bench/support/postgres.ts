@@ -164,3 +164,27 @@ export async function createDatabase(server: PostgresServer, name: string, optio
 export function postgresCpuSeconds(server: PostgresServer): number | null {
   return server.postmasterPid ? processTreeCpuSeconds(server.postmasterPid) : null;
 }
+
+/** Server settings that record statement statistics, nested ones too (a benchmark's BENCH_PG_STATS=1). */
+export const STATEMENT_STATS: ServerSettings = {
+  shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on', 'pg_stat_statements.track': 'all',
+};
+
+/** The statements that took the most database time so far (a server started with STATEMENT_STATS). */
+export async function printStatementStats(url: string, log: (line: string) => void) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('create extension if not exists pg_stat_statements');
+    const { rows } = await c.query<{ calls: string; plan: string; exec: string; total: string; query: string }>(`
+      select calls, round((total_plan_time / calls)::numeric, 2) as plan, round((mean_exec_time)::numeric, 2) as exec,
+             round(((total_plan_time + total_exec_time) / 1000)::numeric, 1) as total, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
+      from pg_stat_statements where calls > 0 and query not ilike '%bench_vocab%' and query not ilike 'insert into%'
+      order by total_plan_time + total_exec_time desc limit 12`);
+    log('');
+    log('database time by statement (pg_stat_statements): calls, plan ms and execution ms per call, total s');
+    for (const r of rows) log(`${String(r.calls).padStart(8)} ${String(r.plan).padStart(7)} ${String(r.exec).padStart(8)} ${String(r.total).padStart(7)}  ${r.query}`);
+  } finally {
+    await c.end();
+  }
+}
