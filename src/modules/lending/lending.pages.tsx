@@ -478,19 +478,33 @@ export function registerLendingPages(scope: FastifyInstance): void {
     return id;
   };
 
-  scope.post('/:slug/mijn/leningen/:id/verlengen', { schema: { hide: true } }, async (req, reply) => {
-    verifyCsrf(req);
-    const portal = portalInfo(req);
-    const accountId = homeMember(req, reply, mine(portal));
-    if (!accountId) return reply;
-    const id = loanId(req);
-    try {
-      await renew(req.ctx, { library: noticeLib(req.ctx, portal.library), loanId: id, accountId });
-    } catch (error) {
-      const e = memberRefusal(error);
-      return loansPage(req, reply, accountId, { inline: { loan: new Map([[id, e.text[portal.lang]]]) }, message: e.text[portal.lang], status: e.status });
-    }
-    return reply.redirect(`${mine(portal)}?bericht=verlengd#lening-${id}`, 303);
+  /**
+   * A member's action on one of their own loans or holds, as a form post (POST-redirect-GET): on
+   * success back to Mijn leningen with the notice `act` returns (query and anchor); refused, the
+   * page again with the reason next to that loan or hold and as the page message.
+   */
+  const memberAction = (path: string, target: 'loan' | 'hold',
+    act: (req: FastifyRequest, portal: PortalInfo, accountId: string, id: string) => Promise<string>) => {
+    scope.post(path, { schema: { hide: true } }, async (req, reply) => {
+      verifyCsrf(req);
+      const portal = portalInfo(req);
+      const accountId = homeMember(req, reply, mine(portal));
+      if (!accountId) return reply;
+      const id = target === 'loan' ? loanId(req) : holdId(req);
+      let notice: string;
+      try {
+        notice = await act(req, portal, accountId, id);
+      } catch (error) {
+        const e = memberRefusal(error);
+        return loansPage(req, reply, accountId, { inline: { [target]: new Map([[id, e.text[portal.lang]]]) }, message: e.text[portal.lang], status: e.status });
+      }
+      return reply.redirect(`${mine(portal)}${notice}`, 303);
+    });
+  };
+
+  memberAction('/:slug/mijn/leningen/:id/verlengen', 'loan', async (req, portal, accountId, id) => {
+    await renew(req.ctx, { library: noticeLib(req.ctx, portal.library), loanId: id, accountId });
+    return `?bericht=verlengd#lening-${id}`;
   });
 
   // Every physical loan renewed or refused on its own (the same rule as renewAll in the service);
@@ -514,19 +528,9 @@ export function registerLendingPages(scope: FastifyInstance): void {
     return reply.redirect(`${mine(portal)}?verlengd=${renewed}${refused.length ? `&geweigerd=${encodeURIComponent(refused.join(','))}` : ''}`, 303);
   });
 
-  scope.post('/:slug/mijn/leningen/:id/inleveren', { schema: { hide: true } }, async (req, reply) => {
-    verifyCsrf(req);
-    const portal = portalInfo(req);
-    const accountId = homeMember(req, reply, mine(portal));
-    if (!accountId) return reply;
-    const id = loanId(req);
-    try {
-      await returnDigital(req.ctx, { library: noticeLib(req.ctx, portal.library), loanId: id, accountId });
-    } catch (error) {
-      const e = memberRefusal(error);
-      return loansPage(req, reply, accountId, { inline: { loan: new Map([[id, e.text[portal.lang]]]) }, message: e.text[portal.lang], status: e.status });
-    }
-    return reply.redirect(`${mine(portal)}?bericht=ingeleverd`, 303);
+  memberAction('/:slug/mijn/leningen/:id/inleveren', 'loan', async (req, portal, accountId, id) => {
+    await returnDigital(req.ctx, { library: noticeLib(req.ctx, portal.library), loanId: id, accountId });
+    return '?bericht=ingeleverd';
   });
 
   // A fresh, signed reading link for the member's own open digital loan (the content provider
@@ -539,35 +543,15 @@ export function registerLendingPages(scope: FastifyInstance): void {
     return reply.redirect(access.url, 303);
   });
 
-  scope.post('/:slug/mijn/reserveringen/:id/pauzeren', { schema: { hide: true } }, async (req, reply) => {
-    verifyCsrf(req);
-    const portal = portalInfo(req);
-    const accountId = homeMember(req, reply, mine(portal));
-    if (!accountId) return reply;
-    const id = holdId(req);
+  memberAction('/:slug/mijn/reserveringen/:id/pauzeren', 'hold', async (req, portal, accountId, id) => {
     const frozen = (req.body as Body | undefined)?.pauze !== 'nee';
-    try {
-      await setFrozen(req.ctx, { library: noticeLib(req.ctx, portal.library), holdId: id, accountId, frozen });
-    } catch (error) {
-      const e = memberRefusal(error);
-      return loansPage(req, reply, accountId, { inline: { hold: new Map([[id, e.text[portal.lang]]]) }, message: e.text[portal.lang], status: e.status });
-    }
-    return reply.redirect(`${mine(portal)}?bericht=${frozen ? 'gepauzeerd' : 'hervat'}#reservering-${id}`, 303);
+    await setFrozen(req.ctx, { library: noticeLib(req.ctx, portal.library), holdId: id, accountId, frozen });
+    return `?bericht=${frozen ? 'gepauzeerd' : 'hervat'}#reservering-${id}`;
   });
 
-  scope.post('/:slug/mijn/reserveringen/:id/annuleren', { schema: { hide: true } }, async (req, reply) => {
-    verifyCsrf(req);
-    const portal = portalInfo(req);
-    const accountId = homeMember(req, reply, mine(portal));
-    if (!accountId) return reply;
-    const id = holdId(req);
-    try {
-      await cancelHold(req.ctx, { library: noticeLib(req.ctx, portal.library), holdId: id, accountId });
-    } catch (error) {
-      const e = memberRefusal(error);
-      return loansPage(req, reply, accountId, { inline: { hold: new Map([[id, e.text[portal.lang]]]) }, message: e.text[portal.lang], status: e.status });
-    }
-    return reply.redirect(`${mine(portal)}?bericht=geannuleerd`, 303);
+  memberAction('/:slug/mijn/reserveringen/:id/annuleren', 'hold', async (req, portal, accountId, id) => {
+    await cancelHold(req.ctx, { library: noticeLib(req.ctx, portal.library), holdId: id, accountId });
+    return '?bericht=geannuleerd';
   });
 
   // Title page actions. The form names the page it came from (a work's page shows every format),
