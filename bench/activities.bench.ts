@@ -20,7 +20,7 @@ import { seedDemoNetwork, seedReferenceData } from '../src/modules/network/index
 import { hashToken, randomToken } from '../src/modules/accounts/session.ts';
 import { createActivity, seedDemoActivities } from '../src/modules/activities/index.ts';
 import { machineBusySeconds } from './support/cpu.ts';
-import { load, type LoadOptions } from './support/load.ts';
+import { load, percentile, type LoadOptions } from './support/load.ts';
 import { createDatabase, postgresCpuSeconds, startPostgres, type PostgresServer } from './support/postgres.ts';
 import { startServer, type BenchServer } from './support/servers.ts';
 import type { BenchResult } from './run.ts';
@@ -102,11 +102,6 @@ interface Row {
   cpu: { server: number; postgres: number | null; loadGenerator: number; other: number | null };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function cpuSnapshot(server: BenchServer, pgServer: PostgresServer) {
   const own = process.cpuUsage();
   return { at: performance.now(), server: (await server.stats()).cpuSeconds, postgres: postgresCpuSeconds(pgServer), self: (own.user + own.system) / 1e6, machine: machineBusySeconds() };
@@ -130,7 +125,7 @@ async function measure(label: string, server: BenchServer, pgServer: PostgresSer
   return {
     label,
     reqPerSec: result.requests.average,
-    p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99),
+    p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99),
     bad: result.non2xx + result.errors + result.timeouts,
     created,
     cpu: {

@@ -26,7 +26,7 @@ import { migrateToLatest } from '../src/platform/db/migrate.ts';
 import { seedDemoNetwork, seedReferenceData } from '../src/modules/network/index.ts';
 import { machineBusySeconds } from './support/cpu.ts';
 import { load, percentile } from './support/load.ts';
-import { pacedSequence, quantile } from './support/load-sequence.ts';
+import { pacedSequence } from './support/load-sequence.ts';
 import { generateNationalCatalogue, NATIONAL } from './support/national-catalogue.ts';
 import { createDatabase, existingPostgres, printStatementStats, STATEMENT_STATS, postgresCpuSeconds, startPostgres, type PostgresServer } from './support/postgres.ts';
 import { startServer, type BenchServer } from './support/servers.ts';
@@ -223,7 +223,7 @@ export async function run(): Promise<BenchResult> {
       const step = paced.steps[0]!;
       const good = step.statuses.get(200) ?? 0;
       rows.at(-1)!.paced = {
-        served: good / paced.seconds, p50: quantile(paced.all, 0.5), p95: quantile(paced.all, 0.95), p99: quantile(paced.all, 0.99),
+        served: good / paced.seconds, p50: percentile(paced.all, 0.5), p95: percentile(paced.all, 0.95), p99: percentile(paced.all, 0.99),
         failed: step.count - good + paced.errors + paced.timeouts,
       };
     }

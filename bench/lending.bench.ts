@@ -37,8 +37,8 @@ import { seedDemoLending } from '../src/modules/lending/index.ts';
 import { hashToken, randomToken } from '../src/modules/accounts/session.ts';
 import { analyze, benchUuid, generateCatalogue, generateMembers, generateOpenLoans, itemBarcode, memberCard, memberId, type CatalogueLayout, type MemberLayout } from './support/bulk-data.ts';
 import { machineBusySeconds } from './support/cpu.ts';
-import { load } from './support/load.ts';
-import { loadSequence, pacedSequence, quantile, type SequenceResult } from './support/load-sequence.ts';
+import { load, percentile } from './support/load.ts';
+import { loadSequence, pacedSequence, type SequenceResult } from './support/load-sequence.ts';
 import { createDatabase, postgresCpuSeconds, printStatementStats, startPostgres, STATEMENT_STATS, type PostgresServer } from './support/postgres.ts';
 import { startServer, type BenchServer } from './support/servers.ts';
 import type { BenchResult } from './run.ts';
@@ -394,15 +394,15 @@ function printCirculation(r: SequenceResult, floors: { label: string; rps: numbe
   const done = okOf(out, 201) + okOf(inn, 200);
   const tps = done / r.seconds;
   const bad = out.count - okOf(out, 201) + inn.count - okOf(inn, 200) + r.errors + r.timeouts;
-  const p95 = quantile(r.all, 0.95);
+  const p95 = percentile(r.all, 0.95);
   const ms = (v: number) => `${Number.isFinite(v) ? v.toFixed(0) : '–'} ms`;
   log();
   log('target                                         req/s      p50      p95      p99   failed');
   for (const f of floors) log(`${`${f.label} (floor)`.padEnd(44)} ${f.rps.toFixed(0).padStart(7)} ${ms(f.p50).padStart(8)} ${'–'.padStart(8)} ${ms(f.p99).padStart(8)} ${String(f.bad).padStart(8)}`);
   for (const s of r.steps) {
-    log(`${s.name.padEnd(44)} ${(s.count / r.seconds).toFixed(0).padStart(7)} ${ms(quantile(s.latencies, 0.5)).padStart(8)} ${ms(quantile(s.latencies, 0.95)).padStart(8)} ${ms(quantile(s.latencies, 0.99)).padStart(8)} ${String(s.count - okOf(s, s.name === 'check-out' ? 201 : 200)).padStart(8)}`);
+    log(`${s.name.padEnd(44)} ${(s.count / r.seconds).toFixed(0).padStart(7)} ${ms(percentile(s.latencies, 0.5)).padStart(8)} ${ms(percentile(s.latencies, 0.95)).padStart(8)} ${ms(percentile(s.latencies, 0.99)).padStart(8)} ${String(s.count - okOf(s, s.name === 'check-out' ? 201 : 200)).padStart(8)}`);
   }
-  log(`${'circulation (both)'.padEnd(44)} ${tps.toFixed(0).padStart(7)} ${ms(quantile(r.all, 0.5)).padStart(8)} ${ms(p95).padStart(8)} ${ms(quantile(r.all, 0.99)).padStart(8)} ${String(bad).padStart(8)}`);
+  log(`${'circulation (both)'.padEnd(44)} ${tps.toFixed(0).padStart(7)} ${ms(percentile(r.all, 0.5)).padStart(8)} ${ms(p95).padStart(8)} ${ms(percentile(r.all, 0.99)).padStart(8)} ${String(bad).padStart(8)}`);
   const statuses = (s: SequenceResult['steps'][number]) => [...s.statuses].map(([k, v]) => `${k}×${v}`).join(' ');
   log(`statuses: check-out ${statuses(out)}; check-in ${statuses(inn)}; connection errors ${r.errors}, timeouts ${r.timeouts}`);
   log(`vs floors: ${(100 * tps / floors[0]!.rps).toFixed(1)} % of the bare route, ${(100 * tps / floors[1]!.rps).toFixed(1)} % of one SQL lookup`);
@@ -421,8 +421,8 @@ function printCirculation(r: SequenceResult, floors: { label: string; rps: numbe
   const pacedDone = okOf(pOut, 201) + okOf(pIn, 200);
   const pacedTps = pacedDone / paced.seconds;
   const pacedBad = pOut.count - okOf(pOut, 201) + pIn.count - okOf(pIn, 200) + paced.errors + paced.timeouts;
-  const pacedP95 = quantile(paced.all, 0.95);
-  log(`${`circulation at ${rate}/s offered`.padEnd(44)} ${pacedTps.toFixed(0).padStart(7)} ${ms(quantile(paced.all, 0.5)).padStart(8)} ${ms(pacedP95).padStart(8)} ${ms(quantile(paced.all, 0.99)).padStart(8)} ${String(pacedBad).padStart(8)}`);
+  const pacedP95 = percentile(paced.all, 0.95);
+  log(`${`circulation at ${rate}/s offered`.padEnd(44)} ${pacedTps.toFixed(0).padStart(7)} ${ms(percentile(paced.all, 0.5)).padStart(8)} ${ms(pacedP95).padStart(8)} ${ms(percentile(paced.all, 0.99)).padStart(8)} ${String(pacedBad).padStart(8)}`);
   const okPaced = pacedTps >= 0.98 * rate && pacedP95 <= 50 && pacedBad === 0;
   log(`circulation at ${rate}/s offered: ${pacedTps.toFixed(0)} transactions/s served, p95 ${pacedP95.toFixed(0)} ms (target ≤ 50) → ${okPaced ? 'PASS' : 'MISS'}`);
   const ok = okSaturated && okPaced && tps >= rate;
@@ -448,7 +448,7 @@ async function storm(base: string, url: string, fx: Fixtures, size: number, lice
   const rows = await stormRows(url, fx);
   log(`  answered: ${loans} loans (201), ${holds.length.toLocaleString('en')} holds (202), ${errors} other${errors ? ` (${[...statusCounts].map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}`);
   log(`  queue positions ${positions.length ? `${positions[0]}…${positions.at(-1)}` : '–'}: ${contiguous ? 'contiguous' : 'NOT contiguous'}; in the database: ${rows.loans} open loans, ${rows.holds} waiting holds, pool in_use ${rows.inUse}`);
-  log(`  all answered within ${(wall / 1000).toFixed(2)} s (target ≤ 5 s); latency p50 ${quantile(ms, 0.5).toFixed(0)} ms, p95 ${quantile(ms, 0.95).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms, max ${ms.at(-1)!.toFixed(0)} ms`);
+  log(`  all answered within ${(wall / 1000).toFixed(2)} s (target ≤ 5 s); latency p50 ${percentile(ms, 0.5).toFixed(0)} ms, p95 ${percentile(ms, 0.95).toFixed(0)} ms, p99 ${percentile(ms, 0.99).toFixed(0)} ms, max ${ms.at(-1)!.toFixed(0)} ms`);
   const ok = loans === licences && holds.length === size - licences && errors === 0 && contiguous && rows.loans === licences && rows.holds === size - licences && rows.inUse === licences && wall <= 5000;
   log(`  storm → ${ok ? 'PASS' : 'MISS'}`);
   return ok;

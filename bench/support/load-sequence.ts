@@ -33,11 +33,6 @@ export interface SequenceResult {
   all: number[];
 }
 
-/** The q-quantile (0..1) of sorted values, nearest rank. */
-export function quantile(sorted: number[], q: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-}
 
 export function loadSequence<C extends object>(options: {
   url: string;
