@@ -42,7 +42,8 @@ function next<T extends FromChild['type']>(child: ChildProcess, type: T, timeout
 
 export async function startServer(kind: ServerKind, env: Record<string, string> = {}): Promise<BenchServer> {
   const child = fork(childFile, [kind], {
-    execArgv: ['--import', 'tsx'],
+    // BENCH_CPU_PROF=DIR: a V8 CPU profile of each app server, written to DIR when it stops (not after kill -9)
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF && kind === 'app' ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     env: { ...process.env, ...env },
     // the app's log lines (BENCH_LOG_LEVEL) go to /dev/null: writing them is part of the cost, reading is not
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -7,7 +7,8 @@ import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { buildMember, buildPool, poolCounters, type TestMember } from '../../../test/support/lending.ts';
 import { systemCtx } from '../../platform/context.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
-import { expireDigital, type NoticeLibrary } from './index.ts';
+import { sql } from 'kysely';
+import { borrowDigital, expireDigital, type DigitalBorrowResult, type NoticeLibrary } from './index.ts';
 
 let t: TestApp;
 let lib: NoticeLibrary;
@@ -142,4 +143,38 @@ describe('digital lending', () => {
     const counted = await inTenant(t.db.kysely, lib.id, (tx) => tx.selectFrom('lendingMember').select('digitalLoans').where('libraryId', '=', lib.id).where('accountId', '=', basic.id).executeTakeFirstOrThrow());
     assert.equal(counted.digitalLoans, 5);
   });
+
+  test('borrowers who arrive together go in one call; the call leaves refusals and repeats to the one-borrower path', async () => {
+    const { titleId, poolId } = await buildPool(t.db.kysely, { model: 'one_copy_one_user', concurrency: 2 });
+    const [a, b, c, d, e] = [await buildMember(t), await buildMember(t), await buildMember(t), await buildMember(t), await buildMember(t)];
+    const expired = await buildMember(t, { validUntil: '2020-01-31' });
+    // the batch call itself, in arrival order: a gets the first licence, the expired member is left
+    // to the one-borrower call, b the second licence, then c, d and d again (twice in one batch)
+    const now = new Date();
+    const { rows } = await sql<{ n: number; outcome: string; position: number | null; loanId: string | null; holdId: string | null }>`
+      SELECT n, outcome, position, loan_id, hold_id FROM eenbieb_borrow_digital_batch(${lib.id}, ${titleId},
+        ${[a.id, expired.id, b.id, c.id, d.id, d.id]}::uuid[], ${[null, null, null, true, null, null]}::boolean[],
+        ${['api', 'api', 'api', 'api', 'api', 'api']}::text[], ${Array(6).fill(now.toISOString())}::timestamptz[])`.execute(t.db.kysely);
+    const byN = Object.fromEntries(rows.map((r) => [Number(r.n), [r.outcome, r.position === null ? null : Number(r.position)]]));
+    assert.deepEqual(byN, { 1: ['loan', null], 2: ['single', null], 3: ['loan', null], 4: ['hold', 1], 5: ['hold', 2], 6: ['single', null] });
+    assert.deepEqual(await poolCounters(t.db.kysely, poolId), { inUse: 2, loansUsed: 2, offered: 0 });
+
+    // the same through the service, all at once: refusals come back as the coded errors, a repeat
+    // finds its own place, newcomers queue behind c and d
+    const ctx = systemCtx(t.db.kysely, t.config, 'test');
+    const go = (m: TestMember, autoCheckout?: boolean) => borrowDigital(ctx, { library: lib, accountId: m.id, titleId, autoCheckout, channel: 'api' });
+    const burst = await Promise.allSettled([go(e), go(expired), go(a), go(c), go(e, true), go(d)]);
+    const outcome = (r: PromiseSettledResult<DigitalBorrowResult>) => r.status === 'fulfilled'
+      ? (r.value.outcome === 'hold' ? `hold ${r.value.position}` : r.value.outcome)
+      : (r.reason as { code?: string }).code;
+    assert.deepEqual(burst.map(outcome), ['hold 3', 'LENDING_MEMBER_BLOCKED', 'LENDING_ALREADY_BORROWED', 'hold 1', 'hold 3', 'hold 2']);
+    // nothing counted twice: the queue counts its three active holds, positions 1..3 in the database
+    const q = await sql<{ active: number; n: number; autoE: boolean }>`
+      SELECT (SELECT active FROM digital_queue WHERE title_id = ${titleId}) AS active,
+             (SELECT count(*)::int FROM hold WHERE title_id = ${titleId} AND status = 'waiting') AS n,
+             (SELECT auto_checkout FROM hold WHERE title_id = ${titleId} AND account_id = ${e.id}) AS "autoE"`.execute(t.db.kysely);
+    assert.deepEqual(q.rows[0], { active: 3, n: 3, autoE: true });
+    assert.deepEqual((await mine(e)).holds.map((h: { position: number }) => h.position), [3]);
+  });
 });
+

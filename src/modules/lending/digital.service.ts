@@ -8,6 +8,7 @@
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, switchTenant, type Tx } from '../../platform/db/tenant.ts';
+import { Lanes } from '../../platform/lanes.ts';
 import { accessLink, type AccessLink } from './content-access.ts';
 import { LoanNotFound } from './lending.errors.ts';
 import { noticeLibraryOf, notify, type NoticeLibrary } from './lending.notices.ts';
@@ -56,29 +57,74 @@ interface BorrowRow {
  * with position and estimated wait). People already waiting go first: a newcomer queues when
  * anyone (not paused) is waiting, even if a licence is momentarily free.
  *
- * ONE statement (eenbieb_borrow_digital, db/migrations/0096/0097), committed without waiting
- * for the WAL flush, then eenbieb_wal_flushed() before the answer: an acknowledged hold survives a
- * crash. Placing a hold holds the title's queue counter lock until
- * commit, so borrowers of one title are served one after another; with the decision and the
- * writes in one call there is no round trip inside that section any more. The access token of a
- * loan is signed afterwards (the grant row is written with the loan).
+ * Borrowers of one title are served together: while a call for the title runs, those who arrive
+ * wait in its lane (platform/lanes.ts) and go in the next call, eenbieb_borrow_digital_batch
+ * (db/migrations/0098): one transaction, one place-handing for all their holds, one WAL flush.
+ * A lone borrower goes at once, as a batch of one. The batch takes the plain case only; a
+ * borrower it leaves ('single': refused, already borrowing or waiting, an offer to take, a limit)
+ * and everyone of a batch that failed go through the one-borrower call, `borrowAlone`.
  */
-export async function borrowDigital(ctx: Ctx, input: { library: NoticeLibrary; accountId: string; titleId: string; autoCheckout?: boolean; channel?: 'portal' | 'api'; now?: Date }): Promise<DigitalBorrowResult> {
-  const now = input.now ?? new Date();
-  const lib = input.library;
+export async function borrowDigital(ctx: Ctx, input: BorrowInput): Promise<DigitalBorrowResult> {
+  return lanesOf(ctx.db).submit(`${input.library.id}/${input.titleId}`, { ctx, input, now: input.now ?? new Date() });
+}
+
+type BorrowInput = { library: NoticeLibrary; accountId: string; titleId: string; autoCheckout?: boolean; channel?: 'portal' | 'api'; now?: Date };
+interface Borrower { ctx: Ctx; input: BorrowInput; now: Date }
+
+/** At most this many borrowers per call: the call's transaction (and the title's queue) is held for all of them. */
+const MAX_BATCH = 500;
+
+const lanesByDb = new WeakMap<Ctx['db'], Lanes<Borrower, DigitalBorrowResult>>();
+function lanesOf(db: Ctx['db']): Lanes<Borrower, DigitalBorrowResult> {
+  let lanes = lanesByDb.get(db);
+  if (!lanes) lanesByDb.set(db, lanes = new Lanes(borrowTogether, MAX_BATCH));
+  return lanes;
+}
+
+/** A row of eenbieb_borrow_digital_batch: `n` is the borrower's place in the batch (from 1). */
+type BatchRow = Omit<BorrowRow, 'outcome'> & { n: number; outcome: BorrowRow['outcome'] | 'single' };
+
+async function borrowTogether(batch: Borrower[]): Promise<(DigitalBorrowResult | Promise<DigitalBorrowResult>)[]> {
+  const { ctx: first, input } = batch[0]!;
+  let rows: BatchRow[];
+  try {
+    ({ rows } = await sql<BatchRow>`
+      SELECT * FROM eenbieb_borrow_digital_batch(${input.library.id}, ${input.titleId}, ${batch.map((b) => b.input.accountId)}::uuid[],
+        ${batch.map((b) => b.input.autoCheckout ?? null)}::boolean[], ${batch.map((b) => b.input.channel ?? 'portal')}::text[],
+        ${batch.map((b) => b.now.toISOString())}::timestamptz[])`.execute(first.db));
+  } catch {
+    // a constraint refused someone between the batch's checks and its writes (or the call failed):
+    // nothing of the batch was written, and each borrower goes alone and gets their own answer
+    return batch.map(borrowAlone);
+  }
+  // committed without waiting for the WAL flush (0097); answered only once it is on disk
+  await sql`SELECT eenbieb_wal_flushed()`.execute(first.db);
+  const byN = new Map(rows.map((r) => [Number(r.n), r]));
+  return batch.map((b, i) => {
+    const r = byN.get(i + 1);
+    return !r || r.outcome === 'single' ? borrowAlone(b) : answer(b, r as BorrowRow);
+  });
+}
+
+/** One borrower in one call (eenbieb_borrow_digital, 0096/0097): refuses with the coded error. */
+async function borrowAlone(b: Borrower): Promise<DigitalBorrowResult> {
+  const { ctx, input, now } = b;
   let r: BorrowRow;
   try {
     const { rows } = await sql<BorrowRow>`
-      SELECT * FROM eenbieb_borrow_digital(${lib.id}, ${input.accountId}, ${input.titleId}, ${input.autoCheckout ?? null}, ${input.channel ?? 'portal'}, ${now})`.execute(ctx.db);
+      SELECT * FROM eenbieb_borrow_digital(${input.library.id}, ${input.accountId}, ${input.titleId}, ${input.autoCheckout ?? null}, ${input.channel ?? 'portal'}, ${now})`.execute(ctx.db);
     r = rows[0]!;
   } catch (error) {
     throw refusalOf(error);
   }
-  // the borrow committed without waiting for its WAL flush (it released the title's queue lock at
-  // once, 0097); the answer waits for that flush, so what we acknowledge survives a crash
   await sql`SELECT eenbieb_wal_flushed()`.execute(ctx.db);
+  return answer(b, r);
+}
+
+async function answer(b: Borrower, r: BorrowRow): Promise<DigitalBorrowResult> {
+  const { ctx, input, now } = b;
   if (r.outcome === 'loan') {
-    const access = await accessLink(ctx, ctx.db, { libraryId: lib.id, grantId: r.grantId!, expiresAt: new Date(r.dueAt!), provider: r.provider!, openAccessUrl: r.openAccessUrl });
+    const access = await accessLink(ctx, ctx.db, { libraryId: input.library.id, grantId: r.grantId!, expiresAt: new Date(r.dueAt!), provider: r.provider!, openAccessUrl: r.openAccessUrl });
     return { outcome: 'loan', loanId: r.loanId!, titleId: input.titleId, title: r.title, dueAt: new Date(r.dueAt!), access };
   }
   const raw = typeof r.pools === 'string' ? JSON.parse(r.pools) as Exclude<BorrowRow['pools'], string> : r.pools;
