@@ -83,11 +83,9 @@ RETURNS TABLE (n integer, outcome text, loan_id uuid, hold_id uuid, title text, 
 LANGUAGE plpgsql AS $$
 DECLARE
   t record;
-  s record;
   c record;
   p license_pool;
   l record;
-  i integer;
   singles integer[] := '{}';
   queued integer[] := '{}';
   k integer;
@@ -108,37 +106,41 @@ BEGIN
   END IF;
   -- a newcomer borrows only while nobody (not paused) waits; a look without locks first
   lending := (SELECT q.library_id FROM eenbieb_digital_queue_next(tid) q) IS NULL AND (eenbieb_pool_pick(tid, ats[1], false)).id IS NOT NULL;
-  FOR i IN 1 .. cardinality(accs) LOOP
-    SELECT * INTO s FROM eenbieb_borrower_standing(lib, NULL, accs[i], ats[i]);
-    SELECT EXISTS (SELECT 1 FROM loan ll WHERE ll.library_id = lib AND ll.account_id = accs[i] AND ll.title_id = tid AND ll.kind = 'digital' AND ll.status = 'open')
-           OR EXISTS (SELECT 1 FROM hold hh WHERE hh.library_id = lib AND hh.account_id = accs[i] AND hh.title_id = tid AND hh.kind = 'digital'
+  -- every borrower's standing, open loan or active hold on the title, and counters, in one pass
+  FOR c IN
+    SELECT x.i::integer AS i, x.acc, s.refusal, s.max_digital, s.max_holds,
+           EXISTS (SELECT 1 FROM loan ll WHERE ll.library_id = lib AND ll.account_id = x.acc AND ll.title_id = tid AND ll.kind = 'digital' AND ll.status = 'open')
+           OR EXISTS (SELECT 1 FROM hold hh WHERE hh.library_id = lib AND hh.account_id = x.acc AND hh.title_id = tid AND hh.kind = 'digital'
                         AND hh.status IN ('waiting', 'in_transit', 'ready')) AS busy,
-           coalesce((SELECT lm.digital_loans FROM lending_member lm WHERE lm.library_id = lib AND lm.account_id = accs[i]), 0) AS digital,
-           coalesce((SELECT lm.holds FROM lending_member lm WHERE lm.library_id = lib AND lm.account_id = accs[i]), 0) AS holds
-      INTO c;
+           coalesce(lm.digital_loans, 0) AS digital, coalesce(lm.holds, 0) AS holds
+    FROM unnest(accs) WITH ORDINALITY AS x(acc, i)
+    CROSS JOIN LATERAL eenbieb_borrower_standing(lib, NULL, x.acc, ats[x.i]) s
+    LEFT JOIN lending_member lm ON lm.library_id = lib AND lm.account_id = x.acc
+    ORDER BY x.i
+  LOOP
     -- refused, already borrowing or waiting (or an offer to take), or twice in this batch: alone
-    IF s.refusal IS NOT NULL OR c.busy OR accs[i] = ANY (accs[1:i - 1]) THEN
-      singles := singles || i;
+    IF c.refusal IS NOT NULL OR c.busy OR c.acc = ANY (accs[1:c.i - 1]) THEN
+      singles := singles || c.i;
       CONTINUE;
     END IF;
     IF lending THEN
-      p := eenbieb_pool_pick(tid, ats[i], true);
+      p := eenbieb_pool_pick(tid, ats[c.i], true);
       IF p.id IS NULL THEN
         lending := false;
-      ELSIF s.max_digital IS NULL OR c.digital >= s.max_digital THEN
-        singles := singles || i;  -- the one-borrower call refuses: digital limit
+      ELSIF c.max_digital IS NULL OR c.digital >= c.max_digital THEN
+        singles := singles || c.i;  -- the one-borrower call refuses: digital limit
         CONTINUE;
       ELSE
-        SELECT * INTO l FROM eenbieb_lend_digital(lib, accs[i], s.max_digital, p, chans[i], ats[i]);
-        RETURN QUERY SELECT i, 'loan'::text, l.loan_id, NULL::uuid, t.title::text, l.due_at, l.grant_id, p.provider::text, t.open_access_url::text, NULL::integer, NULL::jsonb;
+        SELECT * INTO l FROM eenbieb_lend_digital(lib, c.acc, c.max_digital, p, chans[c.i], ats[c.i]);
+        RETURN QUERY SELECT c.i, 'loan'::text, l.loan_id, NULL::uuid, t.title::text, l.due_at, l.grant_id, p.provider::text, t.open_access_url::text, NULL::integer, NULL::jsonb;
         CONTINUE;
       END IF;
     END IF;
-    IF s.max_holds IS NULL OR c.holds >= s.max_holds THEN
-      singles := singles || i;  -- the one-borrower call refuses: hold limit
+    IF c.max_holds IS NULL OR c.holds >= c.max_holds THEN
+      singles := singles || c.i;  -- the one-borrower call refuses: hold limit
       CONTINUE;
     END IF;
-    queued := queued || i;
+    queued := queued || c.i;
   END LOOP;
 
   k := cardinality(queued);
