@@ -153,6 +153,34 @@ describe('the candidate bound', () => {
   });
 });
 
+describe('filters as lexemes of the search document', () => {
+  test('a rare value under a word with more matches than the bound is found exactly; typing a facet lexeme matches nothing', async () => {
+    // more popular matches of the word than CANDIDATE_LIMIT, all Dutch books for adults
+    await t.db.kysely.insertInto('work').values(Array.from({ length: 230 }, () => ({ ownerLibraryId: null }))).execute();
+    const works = await t.db.kysely.selectFrom('work').select('id').where('ownerLibraryId', 'is', null).orderBy('createdAt', 'desc').limit(230).execute();
+    await t.db.kysely.insertInto('title').values(works.map((w, i) => ({
+      workId: w.id, source: 'test', sourceId: crypto.randomUUID(), format: 'book' as const, language: 'dut', title: `Zeilbootverhalen deel ${i}`,
+      audience: 'adults' as const, popularity: 1000 + i, year: 2001,
+    }))).execute();
+    const rare = await buildTitle(t.db.kysely, { title: 'Zeilbootverhalen voor beginners', language: 'fry', audience: 'children', aviLevel: 'E3', year: 1990, popularity: 0 });
+    const first = await search('q=zeilbootverhalen');
+    assert.equal(first.body.totalExact, false);
+    assert.ok(!first.body.results.some((x) => x.id === rare.id));
+    // all filters are lexemes: words and values found together, exactly
+    const lexemes = await search('q=zeilbootverhalen&language=fry&avi=E3&audience=children');
+    assert.deepEqual([lexemes.body.results.map((x) => x.id), lexemes.body.total, lexemes.body.totalExact], [[rare.id], 1, true]);
+    // a residual filter (the year) on top: the bounded filtered pass, driven by the same lexemes
+    const residual = await search('q=zeilbootverhalen&language=fry&yearFrom=1980&yearTo=1995');
+    assert.deepEqual(residual.body.results.map((x) => x.id), [rare.id]);
+    // the document holds the values; the parser never makes a lexeme with '=', so typing one finds nothing
+    const doc = await t.db.kysely.selectFrom('title').select((eb) => eb.fn<string[]>('tsvector_to_array', ['searchVector']).as('lexemes'))
+      .where('id', '=', rare.id).executeTakeFirstOrThrow();
+    for (const l of ['f=book', 'l=fry', 'a=children', 'v=E3']) assert.ok(doc.lexemes.includes(l), l);
+    const typed = await search(`q=${encodeURIComponent('l=fry v=E3')}`);
+    assert.ok(!typed.body.results.some((x) => x.id === rare.id));
+  });
+});
+
 describe('sort and pages', () => {
   test('newest first sorts by year, title sorts alphabetically without the article', async () => {
     const newest = await search('q=gedichten&sort=newest');

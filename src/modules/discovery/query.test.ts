@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
+import { facetTsquery } from './discovery.repository.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -104,5 +105,15 @@ describe('activity filters in the search request', () => {
     assert.equal(qs, '?q=lezen&branch=online&function=reading_literature&free=true&from=2026-03-01');
     assert.deepEqual(parseSearchRequest(Object.fromEntries(new URLSearchParams(qs.slice(1)))).request, request);
     assert.deepEqual(toggleFacet(request, 'function', 'reading_literature').function, []);
+  });
+});
+
+describe('filters as lexemes (facetTsquery)', () => {
+  const req = (raw: Record<string, unknown>) => parseSearchRequest(raw).request;
+  test('values of one facet or-ed, facets and-ed, open access only when "digital now" is all that is asked', () => {
+    assert.equal(facetTsquery(req({ format: 'book,ebook', language: 'eng', avi: 'E3' })), "('f=book' | 'f=ebook') & ('l=eng') & ('v=E3')");
+    assert.equal(facetTsquery(req({ audience: 'children', availability: 'digital' })), "('a=children') & ('d=open')");
+    assert.equal(facetTsquery(req({ availability: 'digital,available' })), null);
+    assert.equal(facetTsquery(req({ yearFrom: '2000', branch: 'centrum' })), null);
   });
 });

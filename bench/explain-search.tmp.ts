@@ -1,0 +1,23 @@
+// temporary: EXPLAIN a search on a kept bench DB
+import pg from 'pg';
+import { Kysely, PostgresDialect, CamelCasePlugin } from 'kysely';
+import { searchQuery } from '../src/modules/discovery/discovery.repository.ts';
+import { parseSearchRequest } from '../src/modules/discovery/query.ts';
+const url = process.env.URL!;
+const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }), plugins: [new CamelCasePlugin()] });
+const raw = Object.fromEntries(new URLSearchParams(process.argv[2]!));
+const pushDown = process.argv[3] === 'push';
+const { request } = parseSearchRequest(raw);
+const lib = (await db.selectFrom('library').select('id').where('slug', '=', 'utrecht').executeTakeFirstOrThrow()).id as string;
+const branchIds: string[] = request.branch.length ? (await db.selectFrom('branch').select('id').where('libraryId', '=', lib).where('slug', 'in', request.branch).execute()).map((b: any) => b.id) : [];
+const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, { offset: 0, limit: 20 });
+const c = q.compile(db);
+const client = new pg.Client({ connectionString: url }); await client.connect();
+await client.query('set jit = off');
+for (let i = 0; i < 2; i++) await client.query(c.sql, c.parameters as any[]);
+const t0 = performance.now(); const N = 10;
+for (let i = 0; i < N; i++) await client.query(c.sql, c.parameters as any[]);
+console.log('avg ms', ((performance.now() - t0) / N).toFixed(1));
+const r = await client.query('explain (analyze, buffers, timing on) ' + c.sql, c.parameters as any[]);
+console.log(r.rows.map((x: any) => x['QUERY PLAN']).join('\n'));
+await client.end(); await db.destroy();
