@@ -1,9 +1,17 @@
-// temporary: EXPLAIN a search on a kept bench DB
+// EXPLAIN one title search on a database kept by the catalogue benchmark (BENCH_KEEP=1), to see
+// where its time goes: the SQL `discovery.repository.ts` sends for a query string, run twice to
+// warm up, timed over ten runs, then EXPLAIN (ANALYZE, BUFFERS). `push` asks for the filtered
+// second pass. Usage:
+//   URL=postgres://…/eenbieb_bench_c_… node --import tsx bench/explain-search.ts 'q=liefde&avi=E3' [push]
 import pg from 'pg';
 import { Kysely, PostgresDialect, CamelCasePlugin } from 'kysely';
 import { searchQuery } from '../src/modules/discovery/discovery.repository.ts';
 import { parseSearchRequest } from '../src/modules/discovery/query.ts';
-const url = process.env.URL!;
+const url = process.env.URL;
+if (!url || !process.argv[2]) {
+  process.stderr.write('usage: URL=postgres://… node --import tsx bench/explain-search.ts QUERYSTRING [push]\n');
+  process.exit(2);
+}
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }), plugins: [new CamelCasePlugin()] });
 const raw = Object.fromEntries(new URLSearchParams(process.argv[2]!));
 const pushDown = process.argv[3] === 'push';
