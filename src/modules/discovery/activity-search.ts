@@ -13,9 +13,6 @@ import { ONLINE, type SearchAudience, type SearchRequest } from './query.ts';
 
 export const ACTIVITY_CANDIDATE_LIMIT = 500;
 
-/** ts_rank weights {D, C, B, A}, the same as titles: description < themes < partner < title. */
-const WEIGHTS = '{0.1,0.25,0.5,1.0}';
-
 /**
  * What a match on an activity is worth next to a match on a title. A title's score is its text
  * rank times (1 + ln(1 + popularity) / 8); an activity has no popularity, so its rank is multiplied
@@ -84,42 +81,13 @@ export async function activityCandidates(tx: Tx, libraryId: string, r: SearchReq
   const from = r.from ? amsterdamToUtc(r.from)! : null;
   const since = from && from > now ? from : now;
   const until = r.to ? amsterdamToUtc(nextDay(r.to)) : null;
-  const tsquery = sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''}))`;
-  // migration 0071: the same weighted Dutch vector as titles, stored with each activity
-  const vector = sql`a.search_vector`;
+  // one call of eenbieb_activity_candidates (migration 0100): the query whose plan PL/pgSQL keeps
   const { rows } = await sql<{
     id: string; organiserId: string; kind: 'event' | 'course' | 'service'; title: string; description: string;
     audience: string[]; statutoryFunctions: StatutoryFunction[]; themes: string[]; language: string;
     branchId: string | null; branchSlug: string | null; branchName: string | null; online: boolean; priceCents: number;
     startsAt: Date; endsAt: Date; upcomingSessions: number; rank: number;
-  }>`
-    select v.id, v.organiser_id, v.kind, v.title, left(v.description, 300) as description,
-           v.audience, v.statutory_functions, v.themes, v.language,
-           b.id as branch_id, b.slug as branch_slug, b.name as branch_name, v.online, v.price_cents, v.starts_at, v.ends_at,
-           (select count(*)::int from activity_session u where u.library_id = v.organiser_id and u.activity_id = v.id
-              and u.status = 'scheduled' and u.ends_at >= ${now}) as upcoming_sessions,
-           ${textQuery === null ? sql`0::float8` : sql`ts_rank(${WEIGHTS}::float4[], v.vector, ${tsquery})::float8`} as rank
-    from (
-      -- the visible, published activities with a session to come; their vector computed once each
-      select a.id, a.library_id as organiser_id, a.kind, a.title, a.description, a.audience, a.statutory_functions, a.themes,
-             a.language, a.branch_id, a.online, a.price_cents, nx.starts_at, nx.ends_at,
-             ${textQuery === null ? sql`null::tsvector` : vector} as vector
-      from activity a
-      cross join lateral (
-        select s.starts_at, s.ends_at from activity_session s
-        where s.library_id = a.library_id and s.activity_id = a.id and s.status = 'scheduled'
-          and s.ends_at >= ${since} and ${until ? sql`s.starts_at < ${until}` : sql`true`}
-          -- a course is one booking: it is on offer until its first meeting, as in the agenda
-          and (a.kind <> 'course' or s.id = (select f.id from activity_session f where f.library_id = a.library_id
-                and f.activity_id = a.id order by f.starts_at, f.id limit 1))
-        order by s.starts_at, s.id limit 1) nx
-      where (a.library_id = ${libraryId} or a.shared_network) and a.status = 'published'
-      offset 0 -- a fence: the planner would otherwise compute the vector again for the rank
-    ) v
-    left join branch b on v.organiser_id = ${libraryId} and b.library_id = v.organiser_id and b.id = v.branch_id
-    where ${textQuery === null ? sql`true` : sql`v.vector @@ ${tsquery}`}
-    order by v.starts_at, v.id
-    limit ${ACTIVITY_CANDIDATE_LIMIT + 1}`.execute(tx);
+  }>`select * from eenbieb_activity_candidates(${libraryId}, ${textQuery}, ${since}, ${until}, ${now}, ${ACTIVITY_CANDIDATE_LIMIT + 1})`.execute(tx);
   const exact = rows.length <= ACTIVITY_CANDIDATE_LIMIT;
   return {
     exact,
