@@ -21,7 +21,7 @@ const branchIds: string[] = request.branch.length ? (await db.selectFrom('branch
 const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, { offset: 0, limit: 20 });
 const c = q.compile(db);
 const client = new pg.Client({ connectionString: url }); await client.connect();
-await client.query('set jit = off');
+await client.query('set jit = off'); await client.query('set max_parallel_workers_per_gather = 0'); // as prepare() does
 for (let i = 0; i < 2; i++) await client.query(c.sql, c.parameters as any[]);
 const t0 = performance.now(); const N = 10;
 for (let i = 0; i < N; i++) await client.query(c.sql, c.parameters as any[]);

@@ -12,12 +12,14 @@ import { expireIdempotencyKeys } from './platform/http/idempotency.ts';
 import type { JobRegistry } from './platform/jobs.ts';
 import { eraseDueAccounts } from './modules/membership/index.ts';
 import { sendReminders } from './modules/activities/index.ts';
+import { refreshSearchStatistics } from './modules/catalogue/index.ts';
 import { LENDING_JOBS } from './modules/lending/index.ts';
 
 export const JOBS = {
   'erase-due-accounts': { cron: '7 * * * *', about: 'erase accounts whose 14-day grace has passed', run: (ctx: Ctx) => eraseDueAccounts(ctx) },
   'activity-reminders': { cron: '*/15 * * * *', about: 'mail registrants a day before an activity', run: (ctx: Ctx) => sendReminders(ctx) },
   'expire-idempotency-keys': { cron: '17 * * * *', about: 'forget Idempotency-Key answers older than a day', run: (ctx: Ctx) => expireIdempotencyKeys(ctx.db) },
+  'search-statistics': { cron: '40 3 * * *', about: 'rebuild the search vocabulary ("Bedoelde u") and the popularity tiers of the search documents', run: (ctx: Ctx) => refreshSearchStatistics(ctx.db) },
   ...LENDING_JOBS,
 } satisfies JobRegistry;
 

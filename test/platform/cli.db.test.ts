@@ -48,7 +48,7 @@ describe('eenbieb CLI', () => {
     }
     const r = spawnSync(process.execPath, [bin, 'job', 'nonsense'], { encoding: 'utf8', env: cleanEnv() });
     assert.equal(r.status, 2);
-    assert.match(r.stdout, /unknown job "nonsense": one of erase-due-accounts, activity-reminders, expire-idempotency-keys, lending-due-reminders, lending-overdue-notices, lending-hold-expiry, lending-digital-expiry, lending-history-anonymisation/);
+    assert.match(r.stdout, /unknown job "nonsense": one of erase-due-accounts, activity-reminders, expire-idempotency-keys, search-statistics, lending-due-reminders, lending-overdue-notices, lending-hold-expiry, lending-digital-expiry, lending-history-anonymisation/);
   });
 
   test('the worker command needs a PostgreSQL server; the help lists every job', () => {

@@ -16,8 +16,15 @@ function chunks<T>(rows: T[], size = CHUNK): T[][] {
   return out;
 }
 
-export async function refreshSearchVocabulary(db: Kysely<Database>): Promise<void> {
+/**
+ * What search derives from the whole catalogue, after a seed or a national import (and nightly,
+ * job search-statistics): the typo-tolerance vocabulary, and the popularity tiers of the
+ * search documents (migration 0101).
+ */
+export async function refreshSearchStatistics(db: Kysely<Database>): Promise<number> {
   await sql`select eenbieb_refresh_vocabulary()`.execute(db);
+  const { rows } = await sql<{ n: number }>`select eenbieb_refresh_popularity_tiers() as n`.execute(db);
+  return rows[0]!.n; // titles whose tier changed
 }
 
 export async function seedDemoCatalogue(db: Kysely<Database>, records: DbnlRecord[] = loadDbnl()): Promise<{ titles: number; items: number }> {
@@ -42,6 +49,6 @@ export async function seedDemoCatalogue(db: Kysely<Database>, records: DbnlRecor
       items += rows.length;
     });
   }
-  await refreshSearchVocabulary(db);
+  await refreshSearchStatistics(db);
   return { titles: demo.titles.length, items };
 }

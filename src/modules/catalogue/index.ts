@@ -18,7 +18,7 @@ export { parseBarcode, normalisePpn } from './identifiers.ts';
 export {
   getTitle, listItems, getItem, createLocalTitle, addItem, type TitleDetail, type FormatView, type ItemView, type LocalTitleInput,
 } from './catalogue.service.ts';
-export { seedDemoCatalogue, refreshSearchVocabulary } from './catalogue.seed.ts';
+export { seedDemoCatalogue, refreshSearchStatistics } from './catalogue.seed.ts';
 // discovery reads the catalogue tables with the same visibility rule
 export { visibleTo, visibleToSql } from './catalogue.repository.ts';
 export { AvailabilitySchema } from './catalogue.routes.ts';

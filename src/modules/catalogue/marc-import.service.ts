@@ -15,7 +15,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/db/database.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant.ts';
-import { refreshSearchVocabulary } from './catalogue.seed.ts';
+import { refreshSearchStatistics } from './catalogue.seed.ts';
 import { workIdFor } from './demo-catalogue.ts';
 import { parseBarcode } from './identifiers.ts';
 import { mapMarcRecord, MarcMapError, type ImportedTitle } from './marc-map.ts';
@@ -258,7 +258,7 @@ export async function importMarcRecords(
   }
   await flush();
   // the typo-tolerance vocabulary is built from national titles only
-  if (target.kind === 'national' && options.refreshVocabulary !== false && report.imported + report.updated > 0) await refreshSearchVocabulary(db);
+  if (target.kind === 'national' && options.refreshVocabulary !== false && report.imported + report.updated > 0) await refreshSearchStatistics(db);
   return report;
 }
 
@@ -282,6 +282,6 @@ export async function seedMarcTestRecords(db: Kysely<Database>, folder: string):
     imported += r.imported;
     failed += r.failedCount;
   }
-  await refreshSearchVocabulary(db);
+  await refreshSearchStatistics(db);
   return { files: files.length, imported, failed };
 }

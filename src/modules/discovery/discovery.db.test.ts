@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../../../test/support/app.ts';
+import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
+import { inTenant } from '../../platform/db/tenant.ts';
+import { CANDIDATE_LIMIT, prepare, search as searchTitles } from './discovery.repository.ts';
+import { parseSearchRequest } from './query.ts';
 
 let t: TestApp;
 let utrecht: string;
@@ -178,6 +182,37 @@ describe('filters as lexemes of the search document', () => {
     for (const l of ['f=book', 'l=fry', 'a=children', 'v=E3']) assert.ok(doc.lexemes.includes(l), l);
     const typed = await search(`q=${encodeURIComponent('l=fry v=E3')}`);
     assert.ok(!typed.body.results.some((x) => x.id === rare.id));
+  });
+});
+
+describe('the filtered pass tier by tier of popularity', () => {
+  test('finds exactly the most popular matches of words and values, across tiers, after a tier refresh', async () => {
+    // 260 Frisian matches of one word spread over the whole popularity range, among other titles
+    const works = await t.db.kysely.insertInto('work').values(Array.from({ length: 300 }, () => ({ ownerLibraryId: null }))).returning('id').execute();
+    const rows = works.map((w, i) => ({
+      workId: w.id, source: 'test', sourceId: crypto.randomUUID(), format: 'book' as const, title: `Ganzenveer ${i}`,
+      language: i < 260 ? 'fry' : 'dut', popularity: (i * 7919) % 5000,
+    }));
+    await t.db.kysely.insertInto('title').values(rows).execute();
+    const changed = await sql<{ n: number }>`select eenbieb_refresh_popularity_tiers() as n`.execute(t.db.kysely);
+    assert.ok(changed.rows[0]!.n > 0);
+    const tiers = await sql<{ n: number }>`select count(*)::int as n from search_popularity_tier`.execute(t.db.kysely);
+    assert.equal(tiers.rows[0]!.n, 3);
+    // every title's tier lexeme agrees with its popularity under the new thresholds
+    const wrong = await sql<{ n: number }>`select count(*)::int as n from title
+      where not search_vector @@ ('''p=' || eenbieb_popularity_tier(popularity) || '''')::tsquery`.execute(t.db.kysely);
+    assert.equal(wrong.rows[0]!.n, 0);
+
+    const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
+    const found = await inTenant(t.db.kysely, utrecht, async (tx) => {
+      await prepare(tx, utrecht, request.q);
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 });
+    });
+    const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
+      .sort((a, b) => b.popularity - a.popularity).slice(0, CANDIDATE_LIMIT).map((r) => r.sourceId);
+    const ids = await t.db.kysely.selectFrom('title').select(['id', 'sourceId']).where('sourceId', 'in', expected).execute();
+    assert.equal(found.candidates, CANDIDATE_LIMIT);
+    assert.deepEqual(new Set(found.hits.map((h) => h.titleId)), new Set(ids.map((r) => r.id)));
   });
 });
 

@@ -47,6 +47,9 @@ export function candidateLimit(textQuery: string | null): number {
  */
 export const PUSHDOWN_SCAN_LIMIT = 10_000;
 
+/** The popularity tiers of the search document, most popular first (migration 0101). */
+const POPULARITY_TIERS = [1, 2, 3, 4] as const;
+
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
 const WEIGHTS = '{0.1,0.25,0.5,1.0}';
 
@@ -164,6 +167,10 @@ export function searchQuery(
   const match = textQuery === null ? sql`true` : sql`r.search_vector @@ websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
   // the filtered pass: the filters that are lexemes go into the query too (facetTsquery)
   const facets = pushDown ? facetTsquery(r) : null;
+  // the tsquery of the tiered pass: words (when there are any) and the filters' lexemes
+  const tieredQuery = facets === null ? null : textQuery === null
+    ? sql`${facets}::tsquery`
+    : sql`(websearch_to_tsquery('dutch', eenbieb_fold(${textQuery})) && ${facets}::tsquery)`;
   const pushedMatch = facets === null
     ? match
     : textQuery === null
@@ -210,13 +217,25 @@ export function searchQuery(
                where f.passes or r.scanned = ${PUSHDOWN_SCAN_LIMIT}
                order by r.popularity desc, r.id
                limit ${limit + 1}`
-        // The first pass; and the filtered pass when every filter is a lexeme (pushedMatch): then
-        // the most popular matches of words and values together, exactly, as the first pass finds
-        // those of the words (the GIN index for a rare combination, the popularity index for a
-        // common one: the planner knows both frequencies)
+        : pushDown && facets !== null
+        // Every filter is a lexeme: the matches of words and values together, tier by tier of
+        // popularity (migration 0101) — each tier's most popular `limit`, the GIN index
+        // intersecting with the tier's list or the popularity index walked through the tier,
+        // whichever the planner finds cheaper — stopping once `limit` are found. Tiers partition
+        // the popularity order, so this is the exact top; Append returns its branches in order
+        // (no parallel workers: see prepare).
+        ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
+                select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
+                       r.open_access_url, r.search_vector, 0 as scanned, true as passes
+                from title r where r.search_vector @@ (${tieredQuery} && ${`'p=${tier}'`}::tsquery) and ${visibleToSql('r', libraryId)}
+                order by r.popularity desc, r.id
+                limit ${limit})`), sql` union all `)}) tiers
+              limit ${limit}`
+        // The first pass: the most popular matches of the words (the GIN index for rare words,
+        // the popularity index walked for common ones: the planner sees the tsquery as a constant)
         : sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                      r.open_access_url, r.search_vector, 0 as scanned, true as passes
-              from title r where ${pushedMatch} and ${visibleToSql('r', libraryId)}
+              from title r where ${match} and ${visibleToSql('r', libraryId)}
               order by r.popularity desc, r.id
               limit ${limit}`}
     ),
@@ -366,6 +385,9 @@ export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]
 export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{ hasLexemes: boolean; branches: { id: string; slug: string; name: string }[] }> {
   const { rows } = await sql<{ n: number; branches: { id: string; slug: string; name: string }[] }>`
     select set_config('jit', 'off', true) as jit,
+           -- no parallel workers either: a search is a few milliseconds of work among many, and the
+           -- tiered pass (searchQuery) relies on Append returning its tiers in order
+           set_config('max_parallel_workers_per_gather', '0', true) as parallel,
            numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as n,
            (select coalesce(json_agg(json_build_object('id', b.id, 'slug', b.slug, 'name', b.name) order by b.name), '[]')
               from branch b where b.library_id = ${libraryId}) as branches`.execute(tx);
