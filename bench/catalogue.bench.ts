@@ -196,7 +196,10 @@ export async function run(): Promise<BenchResult> {
     const otherCpu = machine === null || pgCpu === null ? null : machine - pgCpu - (serverCpu ?? 0) - ownCpu;
     return { pgCpu, serverCpu, otherCpu };
   };
+  // BENCH_CLASSES=rare,common,…: only the search classes whose label starts with one of these words (the floors always run)
+  const only = process.env.BENCH_CLASSES ? process.env.BENCH_CLASSES.split(',').map((c) => c.trim().toLowerCase()) : null;
   const http = async (label: string, kind: Row['kind'], server: BenchServer, paths: string[]) => {
+    if (kind === 'search' && only && !only.some((c) => label.toLowerCase().startsWith(c) || label.toLowerCase().includes(` ${c}`))) return;
     log(`  ${label}…`);
     const common = { url: server.url, paths, connections: CONNECTIONS };
     if (warmup > 0) await load({ ...common, seconds: warmup });

@@ -1,24 +1,25 @@
 // EXPLAIN one title search on a database kept by the catalogue benchmark (BENCH_KEEP=1), to see
 // where its time goes: the SQL `discovery.repository.ts` sends for a query string, run twice to
 // warm up, timed over ten runs, then EXPLAIN (ANALYZE, BUFFERS). `push` asks for the filtered
-// second pass. Usage:
-//   URL=postgres://…/eenbieb_bench_c_… node --import tsx bench/explain-search.ts 'q=liefde&avi=E3' [push]
+// second pass, `tiered` for the pass tier by tier of popularity (lexeme-stats.ts). Usage:
+//   URL=postgres://…/eenbieb_bench_c_… node --import tsx bench/explain-search.ts 'q=liefde&avi=E3' [push] [tiered]
 import pg from 'pg';
 import { Kysely, PostgresDialect, CamelCasePlugin } from 'kysely';
 import { searchQuery } from '../src/modules/discovery/discovery.repository.ts';
 import { parseSearchRequest } from '../src/modules/discovery/query.ts';
 const url = process.env.URL;
 if (!url || !process.argv[2]) {
-  process.stderr.write('usage: URL=postgres://… node --import tsx bench/explain-search.ts QUERYSTRING [push]\n');
+  process.stderr.write('usage: URL=postgres://… node --import tsx bench/explain-search.ts QUERYSTRING [push] [tiered]\n');
   process.exit(2);
 }
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }), plugins: [new CamelCasePlugin()] });
 const raw = Object.fromEntries(new URLSearchParams(process.argv[2]!));
-const pushDown = process.argv[3] === 'push';
+const pushDown = process.argv.slice(3).includes('push');
+const plan = process.argv.slice(3).includes('tiered') ? 'tiered' as const : 'plain' as const;
 const { request } = parseSearchRequest(raw);
 const lib = (await db.selectFrom('library').select('id').where('slug', '=', 'utrecht').executeTakeFirstOrThrow()).id as string;
 const branchIds: string[] = request.branch.length ? (await db.selectFrom('branch').select('id').where('libraryId', '=', lib).where('slug', 'in', request.branch).execute()).map((b: any) => b.id) : [];
-const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, { offset: 0, limit: 20 });
+const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, { offset: 0, limit: 20 }, plan);
 const c = q.compile(db);
 const client = new pg.Client({ connectionString: url }); await client.connect();
 await client.query('set jit = off'); await client.query('set max_parallel_workers_per_gather = 0'); // as prepare() does

@@ -206,13 +206,24 @@ describe('the filtered pass tier by tier of popularity', () => {
     const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
     const found = await inTenant(t.db.kysely, utrecht, async (tx) => {
       await prepare(tx, utrecht, request.q);
-      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 });
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, 'tiered');
     });
     const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
       .sort((a, b) => b.popularity - a.popularity).slice(0, CANDIDATE_LIMIT).map((r) => r.sourceId);
     const ids = await t.db.kysely.selectFrom('title').select(['id', 'sourceId']).where('sourceId', 'in', expected).execute();
     assert.equal(found.candidates, CANDIDATE_LIMIT);
     assert.deepEqual(new Set(found.hits.map((h) => h.titleId)), new Set(ids.map((r) => r.id)));
+
+    // the first pass tiered (words only) finds the same top of the word's matches as the plain one
+    const bare = parseSearchRequest({ q: 'ganzenveer' }).request;
+    const [tiered, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => {
+      await prepare(tx, utrecht, bare.q);
+      const window = { offset: 0, limit: 1000 };
+      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, 'tiered'), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, 'plain')];
+    });
+    assert.equal(tiered.candidates, CANDIDATE_LIMIT);
+    assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId));
+    assert.deepEqual(tiered.facets, plain.facets);
   });
 });
 

@@ -10,6 +10,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { visibleToSql, visibleTo, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import type { SearchRequest } from './query.ts';
+import type { ScanPlan } from './lexeme-stats.ts';
 
 /**
  * How many of the most popular matches of a text query are ranked and counted. Every candidate
@@ -125,22 +126,29 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
 }
 
 /**
- * The filters that are lexemes of the search document (db/migrations/0099_facet_lexemes.sql) as a
- * tsquery: format, language, audience and AVI level (values of one facet or-ed, facets and-ed),
- * and open access when "digital now" is the only availability asked. NULL when none is asked. The
- * filtered pass adds it to the text query, so the GIN index finds word and values together.
+ * The filters that are lexemes of the search document (db/migrations/0099_facet_lexemes.sql), one
+ * group per facet (a title must hold one lexeme of each group): format, language, audience and AVI
+ * level, and open access when "digital now" is the only availability asked.
+ */
+export function facetGroups(r: SearchRequest): string[][] {
+  return [
+    r.format.map((v) => `f=${v}`),
+    r.language.map((v) => `l=${v}`),
+    r.audience.map((v) => `a=${v}`),
+    r.avi.map((v) => `v=${v}`),
+    r.availability.length === 1 && r.availability[0] === 'digital' ? ['d=open'] : [],
+  ].filter((g) => g.length);
+}
+
+/**
+ * facetGroups as a tsquery (values of one facet or-ed, facets and-ed); NULL when no such filter is
+ * asked. The filtered pass adds it to the text query, so the GIN index finds word and values together.
  */
 export function facetTsquery(r: SearchRequest): string | null {
   // values are checked by parseSearchRequest / the API schema; quoted as tsquery lexemes all the same
-  const lexeme = (prefix: string, value: string) => `'${prefix}=${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-  const groups = [
-    r.format.map((v) => lexeme('f', v)),
-    r.language.map((v) => lexeme('l', v)),
-    r.audience.map((v) => lexeme('a', v)),
-    r.avi.map((v) => lexeme('v', v)),
-    r.availability.length === 1 && r.availability[0] === 'digital' ? [lexeme('d', 'open')] : [],
-  ].filter((g) => g.length);
-  return groups.length ? groups.map((g) => `(${g.join(' | ')})`).join(' & ') : null;
+  const quoted = (lexeme: string) => `'${lexeme.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  const groups = facetGroups(r);
+  return groups.length ? groups.map((g) => `(${g.map(quoted).join(' | ')})`).join(' & ') : null;
 }
 
 /** Filters that are not lexemes of the search document (facetTsquery): years, copies, branches, kind. */
@@ -158,6 +166,8 @@ export function hasFilters(r: SearchRequest): boolean {
 export function searchQuery(
   libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown: boolean,
   window: { offset: number; limit: number },
+  /** How the candidates are found when no filter forces another way (lexeme-stats.ts scanPlan). */
+  plan: ScanPlan = 'plain',
 ) {
   const p = predicates(r, branchIds);
   const limit = candidateLimit(textQuery);
@@ -167,10 +177,11 @@ export function searchQuery(
   const match = textQuery === null ? sql`true` : sql`r.search_vector @@ websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
   // the filtered pass: the filters that are lexemes go into the query too (facetTsquery)
   const facets = pushDown ? facetTsquery(r) : null;
-  // the tsquery of the tiered pass: words (when there are any) and the filters' lexemes
-  const tieredQuery = facets === null ? null : textQuery === null
-    ? sql`${facets}::tsquery`
-    : sql`(websearch_to_tsquery('dutch', eenbieb_fold(${textQuery})) && ${facets}::tsquery)`;
+  // the tsquery of a tiered pass: the words (when there are any) and, filtered, the filters' lexemes
+  const words = textQuery === null ? null : sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
+  const tieredQuery = facets === null ? words : words === null ? sql`${facets}::tsquery` : sql`(${words} && ${facets}::tsquery)`;
+  // the filtered pass is tiered only when every filter is a lexeme (else the branch or bounded pass)
+  const tiered = plan === 'tiered' && tieredQuery !== null && (!pushDown || (facets !== null && !branchIds.length && !hasResidualFilters(r)));
   const pushedMatch = facets === null
     ? match
     : textQuery === null
@@ -217,13 +228,13 @@ export function searchQuery(
                where f.passes or r.scanned = ${PUSHDOWN_SCAN_LIMIT}
                order by r.popularity desc, r.id
                limit ${limit + 1}`
-        : pushDown && facets !== null
-        // Every filter is a lexeme: the matches of words and values together, tier by tier of
-        // popularity (migration 0101) — each tier's most popular `limit`, the GIN index
-        // intersecting with the tier's list or the popularity index walked through the tier,
-        // whichever the planner finds cheaper — stopping once `limit` are found. Tiers partition
-        // the popularity order, so this is the exact top; Append returns its branches in order
-        // (no parallel workers: see prepare).
+        : tiered
+        // Neither common nor rare (lexeme-stats.ts): the matches of the words (and, filtered, of
+        // every filter's lexemes) tier by tier of popularity (migration 0101) — each tier's most
+        // popular `limit`, the GIN index intersecting with the tier's short list (or the
+        // popularity index walked, should the planner find that cheaper) — stopping once `limit`
+        // are found. Tiers partition the popularity order, so this is the exact top; Append
+        // returns its branches in order (no parallel workers: see prepare).
         ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
                 select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                        r.open_access_url, r.search_vector, 0 as scanned, true as passes
@@ -231,11 +242,12 @@ export function searchQuery(
                 order by r.popularity desc, r.id
                 limit ${limit})`), sql` union all `)}) tiers
               limit ${limit}`
-        // The first pass: the most popular matches of the words (the GIN index for rare words,
-        // the popularity index walked for common ones: the planner sees the tsquery as a constant)
+        // The most popular matches of the words (and, filtered, of every filter's lexemes: then
+        // exact): the GIN index for a rare combination, the popularity index walked for a common
+        // one (the planner sees the tsquery as a constant)
         : sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                      r.open_access_url, r.search_vector, 0 as scanned, true as passes
-              from title r where ${match} and ${visibleToSql('r', libraryId)}
+              from title r where ${pushedMatch} and ${visibleToSql('r', libraryId)}
               order by r.popularity desc, r.id
               limit ${limit}`}
     ),
@@ -310,8 +322,9 @@ export async function search(
   tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
   /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
   window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
+  plan: ScanPlan = 'plain',
 ): Promise<SearchRows> {
-  const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, window);
+  const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, window, plan);
   // JIT is off for the transaction: `prepare` below turns it off first.
   const result = await query.execute(tx);
   const row = result.rows[0]!;
@@ -382,16 +395,23 @@ export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]
  * triggered by the planner's pessimistic estimates for the CTEs, would spend over a second
  * compiling it. (PGlite has no JIT; the setting is accepted and ignored.)
  */
-export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{ hasLexemes: boolean; branches: { id: string; slug: string; name: string }[] }> {
-  const { rows } = await sql<{ n: number; branches: { id: string; slug: string; name: string }[] }>`
+export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{
+  hasLexemes: boolean; branches: { id: string; slug: string; name: string }[];
+  /** The query's words as lexemes, when it is a plain AND of them (no OR, no NOT); else null. */
+  lexemes: string[] | null;
+}> {
+  const { rows } = await sql<{ n: number; branches: { id: string; slug: string; name: string }[]; lexemes: string[]; plain: boolean }>`
     select set_config('jit', 'off', true) as jit,
            -- no parallel workers either: a search is a few milliseconds of work among many, and the
            -- tiered pass (searchQuery) relies on Append returning its tiers in order
            set_config('max_parallel_workers_per_gather', '0', true) as parallel,
            numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as n,
+           tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${q}))) as lexemes,
+           querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) !~ '[|!]' as plain,
            (select coalesce(json_agg(json_build_object('id', b.id, 'slug', b.slug, 'name', b.name) order by b.name), '[]')
               from branch b where b.library_id = ${libraryId}) as branches`.execute(tx);
-  return { hasLexemes: (rows[0]?.n ?? 0) > 0, branches: rows[0]?.branches ?? [] };
+  const row = rows[0];
+  return { hasLexemes: (row?.n ?? 0) > 0, branches: row?.branches ?? [], lexemes: row?.plain ? row.lexemes : null };
 }
 
 /**

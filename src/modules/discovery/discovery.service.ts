@@ -24,6 +24,7 @@ import {
 import { AUDIENCE_LABELS, FUNCTION_LABELS, STATUTORY_FUNCTIONS, type StatutoryFunction } from '../activities/index.ts';
 import { UnknownBranch } from './discovery.errors.ts';
 import * as repo from './discovery.repository.ts';
+import { lexemeStats, scanPlan } from './lexeme-stats.ts';
 import {
   ACTIVITY_PRIOR, activityCandidates, filterActivities, type ActivityCandidate, type ActivityMatches, type ActivityResultKind,
 } from './activity-search.ts';
@@ -153,7 +154,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   return inTenant(ctx.db, libraryId, async (tx) => {
     // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
     const searchable = hasSearchableTerms(request.q);
-    const { hasLexemes, branches } = await repo.prepare(tx, libraryId, searchable ? request.q : '');
+    const { hasLexemes, branches, lexemes } = await repo.prepare(tx, libraryId, searchable ? request.q : '');
     const textQuery = searchable && hasLexemes ? request.q : null;
     const bySlug = new Map(branches.map((b) => [b.slug, b]));
     const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));
@@ -177,13 +178,18 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     let exact = true;
     if (!hasActivityOnlyFilters(request)) {
       const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
-      rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window);
+      // how common the words (and the filter values) are decides how candidates are found
+      const stats = await lexemeStats(tx, ctx.db);
+      const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
+      const plan = (groups: string[][] | null) => (groups === null ? 'plain' : scanPlan(stats, groups));
+      rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, plan(words));
       exact = rows.candidates < repo.candidateLimit(textQuery);
       if (!exact && repo.hasFilters(request)) {
         // The bound was reached among all matches: search again with the filters applied before the
         // bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches).
-        const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window);
+        const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
+          plan(words && [...words, ...repo.facetGroups(request)]));
         exact = filtered.candidates < repo.candidateLimit(textQuery) && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
       }

@@ -4,6 +4,7 @@ import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
 import { facetTsquery } from './discovery.repository.ts';
+import { scanPlan } from './lexeme-stats.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -115,5 +116,27 @@ describe('filters as lexemes (facetTsquery)', () => {
     assert.equal(facetTsquery(req({ audience: 'children', availability: 'digital' })), "('a=children') & ('d=open')");
     assert.equal(facetTsquery(req({ availability: 'digital,available' })), null);
     assert.equal(facetTsquery(req({ yearFrom: '2000', branch: 'centrum' })), null);
+  });
+});
+
+describe('choosing how candidates are found (scanPlan)', () => {
+  const stats = { freq: new Map([['den', 0.2], ['huis', 0.6], ['prinses', 0.03], ['willem', 0.02], ['f=book', 0.5], ['v=E3', 0.013], ['p=1', 0.01]]), floor: 0.002, titles: 1_000_000 };
+  test('a common word walks the popularity order, a rare one takes the GIN index: both plain', () => {
+    assert.equal(scanPlan(stats, [['den']]), 'plain');
+    assert.equal(scanPlan(stats, [['onbekendwoord']]), 'plain');
+    assert.equal(scanPlan(stats, []), 'plain');
+  });
+  test('in between (a less common word, two common words, a word with a rare value) goes tier by tier', () => {
+    assert.equal(scanPlan(stats, [['willem']]), 'tiered');
+    assert.equal(scanPlan(stats, [['huis'], ['prinses']]), 'tiered');
+    assert.equal(scanPlan(stats, [['willem'], ['v=E3', 'f=book']]), 'tiered');
+    // a word with a rare value: few enough matches for the GIN index alone
+    assert.equal(scanPlan(stats, [['den'], ['v=E3']]), 'plain');
+    // any value of a group will do: their shares add up
+    assert.equal(scanPlan(stats, [['den'], ['v=E3', 'f=book']]), 'plain');
+  });
+  test('without statistics, or for a query with OR or NOT, the plain pass', () => {
+    assert.equal(scanPlan({ freq: new Map(), floor: 0, titles: 0 }, [['willem']]), 'plain');
+    assert.equal(scanPlan(stats, null), 'plain');
   });
 });

@@ -1,0 +1,66 @@
+// How common the words and filter values of a search are, to choose how its candidates are found
+// (discovery.repository.ts searchQuery):
+// - a common combination (one title in ten or more): walk the popularity index and test each
+//   title — the first `limit` matches come within a few thousand titles;
+// - a rare one (5,000 matches at most): the GIN index finds them all, then they are sorted;
+// - in between (one title in a hundred: a less common word, two common words, a word with a
+//   filter value), both are slow — 10,000–20,000 titles walked, or as many matches fetched and
+//   sorted — so the search asks tier by tier of popularity (migration 0101), where the GIN index
+//   intersects with a short tier list.
+// PostgreSQL's planner chooses between the first two by itself, but it does not know that the most
+// popular tier lies at the start of the popularity index, so the tiered pass is chosen here. The
+// frequencies are the planner's own: the most common lexemes of title.search_vector and their
+// share of titles from pg_stats (kept by ANALYZE), cached per database for a few minutes. A lexeme
+// not among them is rarer than the rarest that is. Without statistics (a fresh database, PGlite
+// before ANALYZE) every search takes the plain pass, as before the tiers.
+import { sql } from 'kysely';
+import type { Tx } from '../../platform/db/tenant.ts';
+
+export interface LexemeStats {
+  /** Share of titles holding each of the most common lexemes. */
+  freq: Map<string, number>;
+  /** The smallest share in `freq`: any other lexeme is rarer. 0 without statistics. */
+  floor: number;
+  /** Titles in the catalogue (estimate). */
+  titles: number;
+}
+
+export type ScanPlan = 'plain' | 'tiered';
+
+/** At least this share of titles matching: the popularity walk finds enough quickly. */
+export const COMMON_SHARE = 0.1;
+/** At most this many titles matching: the GIN index finds them all quickly. */
+export const FEW_MATCHES = 5000;
+const TTL_MS = 5 * 60_000;
+
+const cache = new WeakMap<object, { stats: LexemeStats; at: number }>();
+
+/** The lexeme statistics of the catalogue, from the cache of `key` (the database) or read through `tx`. */
+export async function lexemeStats(tx: Tx, key: object, now = Date.now()): Promise<LexemeStats> {
+  const hit = cache.get(key);
+  if (hit && now - hit.at < TTL_MS) return hit.stats;
+  const { rows } = await sql<{ elems: string[] | null; freqs: number[] | null; titles: number }>`
+    select (select s.most_common_elems::text::text[] from pg_stats s
+             where s.schemaname = current_schema() and s.tablename = 'title' and s.attname = 'search_vector') as elems,
+           (select s.most_common_elem_freqs from pg_stats s
+             where s.schemaname = current_schema() and s.tablename = 'title' and s.attname = 'search_vector') as freqs,
+           greatest((select c.reltuples from pg_class c where c.oid = 'title'::regclass), 0)::float8 as titles`.execute(tx);
+  const r = rows[0];
+  const freq = new Map<string, number>();
+  // most_common_elem_freqs ends with three extra numbers (minimum, maximum, null share)
+  (r?.elems ?? []).forEach((e, i) => freq.set(e, Number(r!.freqs![i])));
+  const stats = { freq, floor: freq.size ? Math.min(...freq.values()) : 0, titles: Number(r?.titles ?? 0) };
+  cache.set(key, { stats, at: now });
+  return stats;
+}
+
+/**
+ * The plan for candidates that must hold every group of lexemes (the query's words, each filter's
+ * values — any one of a group). `null`: the query is not a plain AND of words (OR, NOT), plain.
+ */
+export function scanPlan(stats: LexemeStats, groups: string[][] | null): ScanPlan {
+  if (!groups || !groups.length || !stats.freq.size || stats.titles <= 0) return 'plain';
+  const share = groups.reduce((p, g) => p * Math.min(1, g.reduce((s, l) => s + (stats.freq.get(l) ?? stats.floor / 2), 0)), 1);
+  if (share >= COMMON_SHARE || share * stats.titles <= FEW_MATCHES) return 'plain';
+  return 'tiered';
+}
