@@ -8,7 +8,7 @@
 // library (other libraries' local titles) are left out by `visibleToSql` from the catalogue.
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
-import { visibleToSql, visibleTo, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
+import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import type { SearchRequest } from './query.ts';
 import type { ScanPlan } from './lexeme-stats.ts';
 
@@ -373,19 +373,10 @@ export interface CopyGroup {
  */
 export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]): Promise<(ResultTitleRow & { copies: CopyGroup[] })[]> {
   if (!workIds.length) return [];
-  return tx.selectFrom('title as t')
-    .select(['t.id', 't.workId', 't.format', 't.title', 't.subtitle', 't.contributorNames', 't.year', 't.yearDisplay', 't.language',
-      't.audience', 't.aviLevel', 't.series', 't.seriesNumber', 't.genres', 't.openAccessUrl', 't.isbn'])
-    .select(sql<CopyGroup[]>`(select coalesce(json_agg(json_build_object('branchSlug', g.slug, 'branchName', g.name, 'shelf', g.shelf,
-        'status', g.status, 'n', g.n)), '[]') from (
-        select b.slug, b.name, i.shelf, i.status, count(*)::int as n
-        from item i join branch b on b.library_id = i.library_id and b.id = i.branch_id
-        where i.library_id = ${libraryId} and i.title_id = t.id
-        group by 1, 2, 3, 4) g)`.as('copies'))
-    .where('t.workId', 'in', workIds)
-    .where(visibleTo(libraryId))
-    .orderBy('t.format').orderBy('t.id')
-    .execute();
+  // one call of eenbieb_titles_of_works (migration 0102): its plan is kept per connection, and the
+  // copies come from the index (shelf included), grouped by branch, shelf and status
+  const { rows } = await sql<ResultTitleRow & { copies: CopyGroup[] }>`select * from eenbieb_titles_of_works(${libraryId}, ${workIds}::uuid[])`.execute(tx);
+  return rows;
 }
 
 /**
