@@ -10,7 +10,12 @@ CREATE FUNCTION eenbieb_activity_candidates(lib uuid, words text, since timestam
 RETURNS TABLE (id uuid, organiser_id uuid, kind text, title text, description text, audience text[], statutory_functions text[],
                themes text[], language text, branch_id uuid, branch_slug text, branch_name text, online boolean, price_cents integer,
                starts_at timestamptz, ends_at timestamptz, upcoming_sessions integer, rank float8)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+-- planned once per connection: PL/pgSQL would otherwise plan the query anew on every call whenever
+-- a plan for the given values looks cheaper than the generic one (pg_stat_statements showed 1.7 ms
+-- of planning per call under load)
+SET plan_cache_mode = force_generic_plan
+AS $$
 DECLARE
   tsq tsquery := CASE WHEN words IS NULL THEN NULL ELSE websearch_to_tsquery('dutch', eenbieb_fold(words)) END;
 BEGIN

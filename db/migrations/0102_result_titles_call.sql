@@ -14,7 +14,12 @@ CREATE FUNCTION eenbieb_titles_of_works(lib uuid, works uuid[])
 RETURNS TABLE (id uuid, work_id uuid, format text, title text, subtitle text, contributor_names text, year smallint,
                year_display text, language text, audience text, avi_level text, series text, series_number text, genres text[],
                open_access_url text, isbn text, copies json)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+-- planned once per connection: PL/pgSQL would otherwise plan the query anew on every call whenever
+-- a plan for the given values looks cheaper than the generic one (pg_stat_statements showed 1.7 ms
+-- of planning per call under load)
+SET plan_cache_mode = force_generic_plan
+AS $$
 BEGIN
   RETURN QUERY
     SELECT t.id, t.work_id, t.format, t.title, t.subtitle, t.contributor_names, t.year, t.year_display, t.language, t.audience,
