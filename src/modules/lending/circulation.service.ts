@@ -1,12 +1,13 @@
 // Physical circulation: check out, check in (with routing to a hold or home), renew, lost and
 // damaged. Desk, kiosk (SIP2), portal self-service, the API and the jobs all call these functions.
-// Each runs in one tenant transaction; the database refuses what must never happen (two open loans
-// on a copy, a member above a limit), so a refusal under concurrency is as clear as a checked one.
+// Check-out and check-in are each one call of a database function (migration 0095), the others
+// each run in one tenant transaction; the database refuses what must never happen (two open loans on a
+// copy, a member above a limit), so a refusal under concurrency is as clear as a checked one.
 import { sql } from 'kysely';
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant.ts';
 import {
-  BranchUnknown, ItemAlreadyOnLoan, ItemHeldForOther, ItemNotLoanable, ItemUnknown, LoanNotFound, MemberBlocked,
+  ItemAlreadyOnLoan, ItemUnknown, LoanNotFound, MemberBlocked,
   MemberNotFound, NoLendingPlan, RenewalLimitReached, RenewalNotDigital, RenewalRefusedHolds,
 } from './lending.errors.ts';
 import { notify, type NoticeLibrary } from './lending.notices.ts';

@@ -9,7 +9,7 @@ import { problem } from '../../platform/http/problem-schema.ts';
 import { LoginRequired } from '../accounts/index.ts';
 import { getLibrary, libraryUrl, type Library } from '../network/index.ts';
 import { checkIn, checkOut, markDamaged, markLost, renew, renewAll, type CheckOutResult } from './circulation.service.ts';
-import { assertDesk, deskLookup, holdShelf, inTransit, pullList, requireDesk } from './desk.service.ts';
+import { assertDesk, deskLookup, holdShelf, inTransit, pullList } from './desk.service.ts';
 import { borrowDigital, returnDigital } from './digital.service.ts';
 import { cancelHold, placeHold, setFrozen } from './holds.service.ts';
 import { BranchUnknown, LoanNotFound, NotHomeLibrary, SelfCheckoutOff } from './lending.errors.ts';
