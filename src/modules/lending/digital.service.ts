@@ -12,8 +12,8 @@ import { Lanes } from '../../platform/lanes.ts';
 import { accessLink, type AccessLink } from './content-access.ts';
 import { LoanNotFound } from './lending.errors.ts';
 import { noticeLibraryOf, notify, type NoticeLibrary } from './lending.notices.ts';
-import { findBorrower, refusalOf } from './lending.repository.ts';
-import { blockReasons, estimatedWaitDays, type PoolState } from './loan-rules.ts';
+import { refusalOf } from './lending.repository.ts';
+import { estimatedWaitDays, type PoolState } from './loan-rules.ts';
 
 export const OFFER_HOURS = 48;
 
@@ -37,12 +37,12 @@ async function pickPool(tx: Tx, titleId: string, now: Date): Promise<PoolRow | n
 }
 
 /** A digital loan on a locked pool with its access grant (eenbieb_lend_digital), and its reading link. */
-async function lendOn(ctx: Ctx, tx: Tx, lib: NoticeLibrary, b: { accountId: string }, pool: PoolRow, title: { id: string; title: string; openAccessUrl: string | null }, channel: 'portal' | 'api' | 'system', now: Date) {
+async function lendOn(ctx: Ctx, tx: Tx, lib: NoticeLibrary, accountId: string, pool: PoolRow, openAccessUrl: string | null, channel: 'portal' | 'api' | 'system', now: Date) {
   const { rows } = await sql<{ loanId: string; dueAt: Date; grantId: string }>`
-    SELECT loan_id, due_at, grant_id FROM eenbieb_lend_digital(${lib.id}, ${b.accountId}, NULL,
+    SELECT loan_id, due_at, grant_id FROM eenbieb_lend_digital(${lib.id}, ${accountId}, NULL,
       (SELECT p FROM license_pool p WHERE p.id = ${pool.id}), ${channel}, ${now})`.execute(tx);
   const loan = rows[0]!;
-  const access = await accessLink(ctx, tx, { libraryId: lib.id, grantId: loan.grantId, expiresAt: loan.dueAt, provider: pool.provider, openAccessUrl: title.openAccessUrl });
+  const access = await accessLink(ctx, tx, { libraryId: lib.id, grantId: loan.grantId, expiresAt: loan.dueAt, provider: pool.provider, openAccessUrl });
   return { loanId: loan.loanId, dueAt: loan.dueAt, access };
 }
 
@@ -168,7 +168,7 @@ export async function releaseOffer(ctx: Ctx, tx: Tx, lib: NoticeLibrary, titleId
       .select(['h.id', 'h.accountId', 'h.autoCheckout', 't.title', 't.openAccessUrl'])
       .where('h.libraryId', '=', holderLib.id).where('h.id', '=', head.holdId).where('h.status', '=', 'waiting').forUpdate('h').executeTakeFirst();
     if (!hold) return false;
-    if (hold.autoCheckout && await autoLend(ctx, tx, holderLib, hold, pool, titleId, now)) return true;
+    if (hold.autoCheckout && await autoLend(ctx, tx, holderLib, hold, pool, now)) return true;
     const until = new Date(now.getTime() + OFFER_HOURS * 3_600_000);
     await tx.updateTable('hold').set({ status: 'ready', poolId: pool.id, readyAt: now, readyUntil: until })
       .where('libraryId', '=', holderLib.id).where('id', '=', hold.id).execute();
@@ -184,13 +184,14 @@ export async function releaseOffer(ctx: Ctx, tx: Tx, lib: NoticeLibrary, titleId
  * now. In a savepoint: if their limit is reached meanwhile (the trigger refuses), the return that
  * freed the licence still commits and the holder gets an offer instead.
  */
-async function autoLend(ctx: Ctx, tx: Tx, lib: NoticeLibrary, hold: { id: string; accountId: string; title: string; openAccessUrl: string | null }, pool: PoolRow, titleId: string, now: Date): Promise<boolean> {
-  const b = await findBorrower(tx, lib.id, { accountId: hold.accountId });
-  if (!b || b.planKind !== 'lending' || blockReasons({ owedCents: b.owedCents, validUntil: b.validUntil, now }, b.settings).length) return false;
+async function autoLend(ctx: Ctx, tx: Tx, lib: NoticeLibrary, hold: { id: string; accountId: string; title: string; openAccessUrl: string | null }, pool: PoolRow, now: Date): Promise<boolean> {
+  // may they borrow now: the standing the borrow calls judge by (eenbieb_borrower_standing, 0098)
+  const standing = await sql<{ refusal: string | null }>`SELECT refusal FROM eenbieb_borrower_standing(${lib.id}, NULL, ${hold.accountId}, ${now})`.execute(tx);
+  if (standing.rows[0]?.refusal !== null) return false;
   await sql`SAVEPOINT auto_lend`.execute(tx);
   try {
     await tx.updateTable('hold').set({ status: 'fulfilled', endedAt: now }).where('libraryId', '=', lib.id).where('id', '=', hold.id).execute();
-    const loan = await lendOn(ctx, tx, lib, b, pool, { id: titleId, title: hold.title, openAccessUrl: hold.openAccessUrl }, 'system', now);
+    const loan = await lendOn(ctx, tx, lib, hold.accountId, pool, hold.openAccessUrl, 'system', now);
     await sql`RELEASE SAVEPOINT auto_lend`.execute(tx);
     await notify(tx, lib, hold.accountId, 'digital_auto_loan', { title: hold.title, due: loan.dueAt });
     return true;
