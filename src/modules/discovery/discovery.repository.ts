@@ -48,7 +48,7 @@ export function candidateLimit(textQuery: string | null): number {
  */
 export const PUSHDOWN_SCAN_LIMIT = 10_000;
 
-/** The popularity tiers of the search document, most popular first (migration 0101). */
+/** The popularity tiers of the search document, most popular first (migration 0099). */
 const POPULARITY_TIERS = [1, 2, 3, 4] as const;
 
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
@@ -126,7 +126,7 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
 }
 
 /**
- * The filters that are lexemes of the search document (db/migrations/0099_facet_lexemes.sql), one
+ * The filters that are lexemes of the search document (db/migrations/0099_search_document_lexemes.sql), one
  * group per facet (a title must hold one lexeme of each group): format, language, audience and AVI
  * level, and open access when "digital now" is the only availability asked.
  */
@@ -174,19 +174,13 @@ export function searchQuery(
   // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
   // index with a filter (very common words); a CTE reference hides that and gives a full scan
-  const match = textQuery === null ? sql`true` : sql`r.search_vector @@ websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
+  const words = textQuery === null ? null : sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
   // the filtered pass: the filters that are lexemes go into the query too (facetTsquery)
   const facets = pushDown ? facetTsquery(r) : null;
-  // the tsquery of a tiered pass: the words (when there are any) and, filtered, the filters' lexemes
-  const words = textQuery === null ? null : sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
-  const tieredQuery = facets === null ? words : words === null ? sql`${facets}::tsquery` : sql`(${words} && ${facets}::tsquery)`;
-  // the filtered pass is tiered only when every filter is a lexeme (else the branch or bounded pass)
-  const tiered = plan === 'tiered' && tieredQuery !== null && (!pushDown || (facets !== null && !branchIds.length && !hasResidualFilters(r)));
-  const pushedMatch = facets === null
-    ? match
-    : textQuery === null
-      ? sql`r.search_vector @@ ${facets}::tsquery`
-      : sql`r.search_vector @@ (websearch_to_tsquery('dutch', eenbieb_fold(${textQuery})) && ${facets}::tsquery)`;
+  const query = facets === null ? words : words === null ? sql`${facets}::tsquery` : sql`(${words} && ${facets}::tsquery)`;
+  const match = query === null ? sql`true` : sql`r.search_vector @@ ${query}`;
+  // tier by tier only when every filter is a lexeme (else the filtered pass is the branch or bounded one)
+  const tiered = plan === 'tiered' && query !== null && (!pushDown || (facets !== null && !branchIds.length && !hasResidualFilters(r)));
   const score = textQuery === null
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
@@ -208,7 +202,7 @@ export function searchQuery(
               from title r
               where r.id in (select i.title_id from item i where i.library_id = ${libraryId} and i.branch_id = any(${branchIds}::uuid[])
                                and i.status not in ('missing', 'withdrawn'))
-                and ${pushedMatch} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
+                and ${match} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
               order by r.popularity desc, r.id
               limit ${limit}`
         : pushDown && hasResidualFilters(r)
@@ -221,7 +215,7 @@ export function searchQuery(
                  select s.*, row_number() over (order by s.popularity desc, s.id) as scanned from (
                    select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                           r.open_access_url, r.search_vector
-                   from title r where ${pushedMatch} and ${visibleToSql('r', libraryId)}
+                   from title r where ${match} and ${visibleToSql('r', libraryId)}
                    order by r.popularity desc, r.id limit ${PUSHDOWN_SCAN_LIMIT}) s) r
                -- offset 0: the filters (with their EXISTS over copies) are evaluated once per row
                cross join lateral (select ${titleFilters(r, libraryId, branchIds)} as passes offset 0) f
@@ -230,7 +224,7 @@ export function searchQuery(
                limit ${limit + 1}`
         : tiered
         // Neither common nor rare (lexeme-stats.ts): the matches of the words (and, filtered, of
-        // every filter's lexemes) tier by tier of popularity (migration 0101) — each tier's most
+        // every filter's lexemes) tier by tier of popularity (migration 0099) — each tier's most
         // popular `limit`, the GIN index intersecting with the tier's short list (or the
         // popularity index walked, should the planner find that cheaper) — stopping once `limit`
         // are found. Tiers partition the popularity order, so this is the exact top; Append
@@ -238,7 +232,7 @@ export function searchQuery(
         ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
                 select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                        r.open_access_url, r.search_vector, 0 as scanned, true as passes
-                from title r where r.search_vector @@ (${tieredQuery} && ${`'p=${tier}'`}::tsquery) and ${visibleToSql('r', libraryId)}
+                from title r where r.search_vector @@ (${query} && ${`'p=${tier}'`}::tsquery) and ${visibleToSql('r', libraryId)}
                 order by r.popularity desc, r.id
                 limit ${limit})`), sql` union all `)}) tiers
               limit ${limit}`
@@ -247,7 +241,7 @@ export function searchQuery(
         // one (the planner sees the tsquery as a constant)
         : sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                      r.open_access_url, r.search_vector, 0 as scanned, true as passes
-              from title r where ${pushedMatch} and ${visibleToSql('r', libraryId)}
+              from title r where ${match} and ${visibleToSql('r', libraryId)}
               order by r.popularity desc, r.id
               limit ${limit}`}
     ),
