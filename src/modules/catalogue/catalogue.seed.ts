@@ -19,7 +19,7 @@ function chunks<T>(rows: T[], size = CHUNK): T[][] {
 /**
  * What search derives from the whole catalogue, after a seed or a national import (and nightly,
  * job search-statistics): the typo-tolerance vocabulary, and the popularity tiers of the
- * search documents (migration 0101).
+ * search documents (migration 0099).
  */
 export async function refreshSearchStatistics(db: Kysely<Database>): Promise<number> {
   await sql`select eenbieb_refresh_vocabulary()`.execute(db);

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import { CANDIDATE_LIMIT, prepare, search as searchTitles } from './discovery.repository.ts';
+import { lexemeStats } from './lexeme-stats.ts';
 import { parseSearchRequest } from './query.ts';
 
 let t: TestApp;
@@ -225,6 +226,18 @@ describe('the filtered pass tier by tier of popularity', () => {
     assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId));
     const sorted = (f: typeof plain.facets) => [...f].sort((a, b) => `${a.facet}/${a.value}`.localeCompare(`${b.facet}/${b.value}`));
     assert.deepEqual(sorted(tiered.facets), sorted(plain.facets));
+  });
+});
+
+describe('lexeme statistics', () => {
+  test('are read from the planner\'s statistics: the share of titles holding each common lexeme', async () => {
+    await sql`analyze title`.execute(t.db.kysely);
+    const stats = await inTenant(t.db.kysely, utrecht, (tx) => lexemeStats(tx, {}));
+    assert.ok(stats.titles > 1000, String(stats.titles));
+    // the demo catalogue is mostly Dutch books: their facet lexemes are among the most common
+    const book = stats.freq.get('f=book');
+    assert.ok(book !== undefined && book > 0.3 && book <= 1, String(book));
+    assert.ok(stats.floor > 0 && stats.floor <= book);
   });
 });
 

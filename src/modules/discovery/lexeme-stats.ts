@@ -5,12 +5,13 @@
 // - a rare one (5,000 matches at most): the GIN index finds them all, then they are sorted;
 // - in between (one title in a hundred: a less common word, two common words, a word with a
 //   filter value), both are slow — 10,000–20,000 titles walked, or as many matches fetched and
-//   sorted — so the search asks tier by tier of popularity (migration 0101), where the GIN index
+//   sorted — so the search asks tier by tier of popularity (migration 0099), where the GIN index
 //   intersects with a short tier list.
 // PostgreSQL's planner chooses between the first two by itself, but it does not know that the most
 // popular tier lies at the start of the popularity index, so the tiered pass is chosen here. The
 // frequencies are the planner's own: the most common lexemes of title.search_vector and their
-// share of titles from pg_stats (kept by ANALYZE), cached per database for a few minutes. A lexeme
+// share of titles from pg_stats (kept by ANALYZE; read by eenbieb_search_lexeme_stats, migration
+// 0099), cached per database for a few minutes. A lexeme
 // not among them is rarer than the rarest that is. Without statistics (a fresh database, PGlite
 // before ANALYZE) every search takes the plain pass, as before the tiers.
 import { sql } from 'kysely';
@@ -39,12 +40,9 @@ const cache = new WeakMap<object, { stats: LexemeStats; at: number }>();
 export async function lexemeStats(tx: Tx, key: object, now = Date.now()): Promise<LexemeStats> {
   const hit = cache.get(key);
   if (hit && now - hit.at < TTL_MS) return hit.stats;
+  // (through the owner: pg_stats hides a table under row-level security from the application role)
   const { rows } = await sql<{ elems: string[] | null; freqs: number[] | null; titles: number }>`
-    select (select s.most_common_elems::text::text[] from pg_stats s
-             where s.schemaname = current_schema() and s.tablename = 'title' and s.attname = 'search_vector') as elems,
-           (select s.most_common_elem_freqs from pg_stats s
-             where s.schemaname = current_schema() and s.tablename = 'title' and s.attname = 'search_vector') as freqs,
-           greatest((select c.reltuples from pg_class c where c.oid = 'title'::regclass), 0)::float8 as titles`.execute(tx);
+    select elems, freqs, titles from eenbieb_search_lexeme_stats()`.execute(tx);
   const r = rows[0];
   const freq = new Map<string, number>();
   // most_common_elem_freqs ends with three extra numbers (minimum, maximum, null share)
