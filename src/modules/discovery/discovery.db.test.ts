@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import { CANDIDATE_LIMIT, prepare, search as searchTitles } from './discovery.repository.ts';
-import { lexemeStats } from './lexeme-stats.ts';
+import { lexemeStats, PLAIN } from './lexeme-stats.ts';
 import { parseSearchRequest } from './query.ts';
 
 let t: TestApp;
@@ -207,7 +207,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
     const found = await inTenant(t.db.kysely, utrecht, async (tx) => {
       await prepare(tx, utrecht, request.q);
-      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, 'tiered');
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [] });
     });
     const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
       .sort((a, b) => b.popularity - a.popularity).slice(0, CANDIDATE_LIMIT).map((r) => r.sourceId);
@@ -220,7 +220,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     const [tiered, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => {
       await prepare(tx, utrecht, bare.q);
       const window = { offset: 0, limit: 1000 };
-      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, 'tiered'), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, 'plain')];
+      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [] }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
     });
     assert.equal(tiered.candidates, CANDIDATE_LIMIT);
     assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId));

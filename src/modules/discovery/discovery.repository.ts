@@ -10,7 +10,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import type { SearchRequest } from './query.ts';
-import type { ScanPlan } from './lexeme-stats.ts';
+import { PLAIN, type ScanPlan } from './lexeme-stats.ts';
 
 /**
  * How many of the most popular matches of a text query are ranked and counted. Every candidate
@@ -125,30 +125,61 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
   return sql<boolean>`(${sql.join(parts, sql` and `)})`;
 }
 
+/** Where a search is: its library, and the branches it filters on (none: no branch filter). */
+export interface SearchScope {
+  libraryId: string;
+  branchIds: string[];
+}
+
+/** A year range that spans more decades than this is not asked of the index (most titles pass it anyway). */
+const MAX_DECADES = 12;
+
+/** The key of a library or branch in the holdings lexemes (eenbieb_holding_key, migration 0103). */
+const holdingKey = (id: string) => id.slice(0, 8);
+
 /**
- * The filters that are lexemes of the search document (db/migrations/0099_search_document_lexemes.sql), one
- * group per facet (a title must hold one lexeme of each group): format, language, audience and AVI
- * level, and open access when "digital now" is the only availability asked.
+ * The filters that are lexemes of the search document, one group per facet (a title must hold
+ * one lexeme of each group):
+ * - values of the title itself (db/migrations/0099_search_document_lexemes.sql): format, language,
+ *   audience, AVI level, and open access when "digital now" is the only availability asked;
+ * - prefilters (db/migrations/0103_search_holdings_lexemes.sql), tested exactly afterwards
+ *   (titleFilters): held at one of the chosen branches; held by this library when a physical
+ *   availability is asked (or open access too, when "digital now" is one of them); the decades of
+ *   a year range.
  */
-export function facetGroups(r: SearchRequest): string[][] {
+export function facetGroups(r: SearchRequest, scope: SearchScope): string[][] {
+  const { libraryId, branchIds } = scope;
+  const physical = r.availability.some((a) => a !== 'digital');
+  const digital = r.availability.includes('digital');
+  const decades: string[] = [];
+  if (r.yearFrom !== null || r.yearTo !== null) {
+    const from = Math.floor((r.yearFrom ?? 0) / 10);
+    const to = Math.floor((r.yearTo ?? 9999) / 10);
+    if (to - from < MAX_DECADES) for (let d = from; d <= to; d++) decades.push(`y=${d}`);
+  }
   return [
     r.format.map((v) => `f=${v}`),
     r.language.map((v) => `l=${v}`),
     r.audience.map((v) => `a=${v}`),
     r.avi.map((v) => `v=${v}`),
-    r.availability.length === 1 && r.availability[0] === 'digital' ? ['d=open'] : [],
+    digital && !physical ? ['d=open'] : [],
+    branchIds.map((id) => `h=${holdingKey(id)}`),
+    // (held at a chosen branch already implies held by this library)
+    physical && !branchIds.length ? [`o=${holdingKey(libraryId)}`, ...(digital ? ['d=open'] : [])] : [],
+    decades,
   ].filter((g) => g.length);
 }
 
-/**
- * facetGroups as a tsquery (values of one facet or-ed, facets and-ed); NULL when no such filter is
- * asked. The filtered pass adds it to the text query, so the GIN index finds word and values together.
- */
-export function facetTsquery(r: SearchRequest): string | null {
+/** Lexeme groups as a tsquery (values of one group or-ed, groups and-ed); NULL for none. */
+export function groupsTsquery(groups: string[][]): string | null {
   // values are checked by parseSearchRequest / the API schema; quoted as tsquery lexemes all the same
   const quoted = (lexeme: string) => `'${lexeme.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-  const groups = facetGroups(r);
   return groups.length ? groups.map((g) => `(${g.map(quoted).join(' | ')})`).join(' & ') : null;
+}
+
+/** facetGroups as a tsquery: NULL when no such filter is asked. */
+export function facetTsquery(r: SearchRequest, scope: SearchScope): string | null {
+  return groupsTsquery(facetGroups(r, scope));
 }
 
 /** Filters that are not lexemes of the search document (facetTsquery): years, copies, branches, kind. */
@@ -167,7 +198,7 @@ export function searchQuery(
   libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown: boolean,
   window: { offset: number; limit: number },
   /** How the candidates are found when no filter forces another way (lexeme-stats.ts scanPlan). */
-  plan: ScanPlan = 'plain',
+  plan: ScanPlan = PLAIN,
 ) {
   const p = predicates(r, branchIds);
   const limit = candidateLimit(textQuery);
@@ -175,12 +206,37 @@ export function searchQuery(
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
   // index with a filter (very common words); a CTE reference hides that and gives a full scan
   const words = textQuery === null ? null : sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
-  // the filtered pass: the filters that are lexemes go into the query too (facetTsquery)
-  const facets = pushDown ? facetTsquery(r) : null;
+  // The filtered pass: the filters that are lexemes go into the query too (facetGroups), except
+  // those too common to help the index (plan.rowFilters), which are tested on each row: called as
+  // the function behind @@, which the planner does not hand to the index.
+  const groups = pushDown ? facetGroups(r, { libraryId, branchIds }) : [];
+  const onRow = new Set(plan.rowFilters.map((g) => g.join('|')));
+  const facets = groupsTsquery(groups.filter((g) => !onRow.has(g.join('|'))));
+  const rowFacets = groupsTsquery(groups.filter((g) => onRow.has(g.join('|'))));
   const query = facets === null ? words : words === null ? sql`${facets}::tsquery` : sql`(${words} && ${facets}::tsquery)`;
-  const match = query === null ? sql`true` : sql`r.search_vector @@ ${query}`;
-  // tier by tier only when every filter is a lexeme (else the filtered pass is the branch or bounded one)
-  const tiered = plan === 'tiered' && query !== null && (!pushDown || (facets !== null && !branchIds.length && !hasResidualFilters(r)));
+  const rowMatch = rowFacets === null ? sql`true` : sql`ts_match_vq(r.search_vector, ${rowFacets}::tsquery)`;
+  const match = query === null ? rowMatch : sql`r.search_vector @@ ${query} and ${rowMatch}`;
+  const columns = sql`r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
+                      r.open_access_url, r.search_vector`;
+  // The matches in popularity order, at most n of them.
+  const matches = (n: number) => plan.pass === 'tiered' && query !== null
+    // Neither common nor rare (lexeme-stats.ts): tier by tier of popularity (migration 0099) —
+    // each tier's most popular n, the GIN index intersecting with the tier's short list (or the
+    // popularity index walked, should the planner find that cheaper). Tiers partition the
+    // popularity order, so the concatenation is the exact order; Append returns its branches in
+    // order and runs a tier only when the ones before it did not give enough (no parallel
+    // workers: see prepare).
+    ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
+            select ${columns} from title r
+            where r.search_vector @@ (${query} && ${`'p=${tier}'`}::tsquery) and ${rowMatch} and ${visibleToSql('r', libraryId)}
+            order by r.popularity desc, r.id
+            limit ${n})`), sql` union all `)}) tiers
+          limit ${n}`
+    // The GIN index for a rare combination, the popularity index walked for a common one (the
+    // planner sees the tsquery as a constant)
+    : sql`select ${columns} from title r where ${match} and ${visibleToSql('r', libraryId)}
+          order by r.popularity desc, r.id
+          limit ${n}`;
   const score = textQuery === null
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
@@ -193,57 +249,21 @@ export function searchQuery(
   return sql<{ total: number; candidates: number; scanned: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
     scan as materialized (
-      ${pushDown && branchIds.length
-        // Held at chosen branches: a branch holds a few thousand titles, so the copies there
-        // (item_branch_idx) drive the query and the matches among them are all found, exactly,
-        // instead of testing matches one by one for a copy at a branch that holds few of them.
-        ? sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
-                     r.open_access_url, r.search_vector, 0 as scanned, true as passes
-              from title r
-              where r.id in (select i.title_id from item i where i.library_id = ${libraryId} and i.branch_id = any(${branchIds}::uuid[])
-                               and i.status not in ('missing', 'withdrawn'))
-                and ${match} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
-              order by r.popularity desc, r.id
-              limit ${limit}`
-        : pushDown && hasResidualFilters(r)
-        // The bounded scan, filtered as it goes: matches in popularity order (at most
-        // PUSHDOWN_SCAN_LIMIT, numbered), each tested against the filters, and it stops as soon as
-        // `limit` of them pass — a filter most titles pass costs little more than the
-        // first pass. The PUSHDOWN_SCAN_LIMIT-th match is kept whether it passes or not: when it is
-        // reached, the bound was reached and the total is a lower bound.
+      ${pushDown && hasResidualFilters(r)
+        // The filtered pass with filters that are not (only) lexemes — copies available, at a
+        // branch, a year range: the matches in popularity order (at most PUSHDOWN_SCAN_LIMIT,
+        // numbered as they come), each tested against the filters, stopping as soon as `limit`
+        // pass. The prefilter lexemes (facetGroups) let through almost only titles that pass, so
+        // this reads about as many titles as it returns. The PUSHDOWN_SCAN_LIMIT-th match is kept
+        // whether it passes or not: when it is reached, the bound was reached and the total is a
+        // lower bound. Nothing here sorts, so the matches are read only as far as needed.
         ? sql`select r.*, f.passes from (
-                 select s.*, row_number() over (order by s.popularity desc, s.id) as scanned from (
-                   select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
-                          r.open_access_url, r.search_vector
-                   from title r where ${match} and ${visibleToSql('r', libraryId)}
-                   order by r.popularity desc, r.id limit ${PUSHDOWN_SCAN_LIMIT}) s) r
+                 select s.*, row_number() over () as scanned from (${matches(PUSHDOWN_SCAN_LIMIT)}) s) r
                -- offset 0: the filters (with their EXISTS over copies) are evaluated once per row
                cross join lateral (select ${titleFilters(r, libraryId, branchIds)} as passes offset 0) f
                where f.passes or r.scanned = ${PUSHDOWN_SCAN_LIMIT}
-               order by r.popularity desc, r.id
                limit ${limit + 1}`
-        : tiered
-        // Neither common nor rare (lexeme-stats.ts): the matches of the words (and, filtered, of
-        // every filter's lexemes) tier by tier of popularity (migration 0099) — each tier's most
-        // popular `limit`, the GIN index intersecting with the tier's short list (or the
-        // popularity index walked, should the planner find that cheaper) — stopping once `limit`
-        // are found. Tiers partition the popularity order, so this is the exact top; Append
-        // returns its branches in order (no parallel workers: see prepare).
-        ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
-                select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
-                       r.open_access_url, r.search_vector, 0 as scanned, true as passes
-                from title r where r.search_vector @@ (${query} && ${`'p=${tier}'`}::tsquery) and ${visibleToSql('r', libraryId)}
-                order by r.popularity desc, r.id
-                limit ${limit})`), sql` union all `)}) tiers
-              limit ${limit}`
-        // The most popular matches of the words (and, filtered, of every filter's lexemes: then
-        // exact): the GIN index for a rare combination, the popularity index walked for a common
-        // one (the planner sees the tsquery as a constant)
-        : sql`select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
-                     r.open_access_url, r.search_vector, 0 as scanned, true as passes
-              from title r where ${match} and ${visibleToSql('r', libraryId)}
-              order by r.popularity desc, r.id
-              limit ${limit}`}
+        : sql`select s.*, 0 as scanned, true as passes from (${matches(limit)}) s`}
     ),
     cand as materialized (
       select r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
@@ -316,7 +336,7 @@ export async function search(
   tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
   /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
   window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
-  plan: ScanPlan = 'plain',
+  plan: ScanPlan = PLAIN,
 ): Promise<SearchRows> {
   const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, window, plan);
   // JIT is off for the transaction: `prepare` below turns it off first.

@@ -181,15 +181,14 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       // how common the words (and the filter values) are decides how candidates are found
       const stats = await lexemeStats(tx, ctx.db);
       const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
-      const plan = (groups: string[][] | null) => (groups === null ? 'plain' : scanPlan(stats, groups));
-      rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, plan(words));
+      rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, scanPlan(stats, words));
       exact = rows.candidates < repo.candidateLimit(textQuery);
       if (!exact && repo.hasFilters(request)) {
         // The bound was reached among all matches: search again with the filters applied before the
         // bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches).
         const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-          plan(words && [...words, ...repo.facetGroups(request)]));
+          scanPlan(stats, words, repo.facetGroups(request, { libraryId, branchIds })));
         exact = filtered.candidates < repo.candidateLimit(textQuery) && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
       }

@@ -111,32 +111,55 @@ describe('activity filters in the search request', () => {
 
 describe('filters as lexemes (facetTsquery)', () => {
   const req = (raw: Record<string, unknown>) => parseSearchRequest(raw).request;
-  test('values of one facet or-ed, facets and-ed, open access only when "digital now" is all that is asked', () => {
-    assert.equal(facetTsquery(req({ format: 'book,ebook', language: 'eng', avi: 'E3' })), "('f=book' | 'f=ebook') & ('l=eng') & ('v=E3')");
-    assert.equal(facetTsquery(req({ audience: 'children', availability: 'digital' })), "('a=children') & ('d=open')");
-    assert.equal(facetTsquery(req({ availability: 'digital,available' })), null);
-    assert.equal(facetTsquery(req({ yearFrom: '2000', branch: 'centrum' })), null);
+  const library = '8f1c2a3b-0000-4000-8000-000000000001';
+  const centrum = '1a2b3c4d-0000-4000-8000-000000000002';
+  const here = { libraryId: library, branchIds: [] };
+  test('values of one facet or-ed, facets and-ed, open access alone only when "digital now" is all that is asked', () => {
+    assert.equal(facetTsquery(req({ format: 'book,ebook', language: 'eng', avi: 'E3' }), here), "('f=book' | 'f=ebook') & ('l=eng') & ('v=E3')");
+    assert.equal(facetTsquery(req({ audience: 'children', availability: 'digital' }), here), "('a=children') & ('d=open')");
+    assert.equal(facetTsquery(req({}), here), null);
+  });
+  test('holdings and decades as prefilters: held by this library, at the chosen branches, in the decades of the range', () => {
+    assert.equal(facetTsquery(req({ availability: 'available' }), here), "('o=8f1c2a3b')");
+    assert.equal(facetTsquery(req({ availability: 'on_loan,digital' }), here), "('o=8f1c2a3b' | 'd=open')");
+    // at a branch: its lexeme says "held here", which "available here" implies
+    assert.equal(facetTsquery(req({ availability: 'available', branch: 'centrum' }), { libraryId: library, branchIds: [centrum] }), "('h=1a2b3c4d')");
+    assert.equal(facetTsquery(req({ yearFrom: '2015', yearTo: '2026' }), here), "('y=201' | 'y=202')");
+    assert.equal(facetTsquery(req({ yearTo: '1890' }), here), null, 'a range over most of history is not worth a prefilter');
+    assert.equal(facetTsquery(req({ yearFrom: '2000', format: 'dvd' }), here), "('f=dvd')", 'an open range: no decade prefilter');
   });
 });
 
 describe('choosing how candidates are found (scanPlan)', () => {
-  const stats = { freq: new Map([['den', 0.2], ['huis', 0.6], ['prinses', 0.03], ['willem', 0.02], ['f=book', 0.5], ['v=E3', 0.013], ['p=1', 0.01]]), floor: 0.002, titles: 1_000_000 };
+  const stats = {
+    freq: new Map([['den', 0.2], ['huis', 0.6], ['prinses', 0.03], ['willem', 0.02], ['f=book', 0.5], ['f=ebook', 0.2], ['d=open', 0.05],
+      ['v=E3', 0.013], ['p=1', 0.01]]),
+    floor: 0.002, titles: 1_000_000,
+  };
+  const pass = (words: string[][] | null, filters: string[][] = []) => scanPlan(stats, words, filters).pass;
   test('a common word walks the popularity order, a rare one takes the GIN index: both plain', () => {
-    assert.equal(scanPlan(stats, [['den']]), 'plain');
-    assert.equal(scanPlan(stats, [['onbekendwoord']]), 'plain');
-    assert.equal(scanPlan(stats, []), 'plain');
+    assert.equal(pass([['den']]), 'plain');
+    assert.equal(scanPlan({ ...stats, floor: 0.0008 }, [['onbekendwoord']], [['v=E3']]).pass, 'plain', 'rarer than 0.04 %: a few hundred titles at most');
+    assert.equal(pass([]), 'plain');
   });
   test('in between (a less common word, two common words, a word with a rare value) goes tier by tier', () => {
-    assert.equal(scanPlan(stats, [['willem']]), 'tiered');
-    assert.equal(scanPlan(stats, [['huis'], ['prinses']]), 'tiered');
-    assert.equal(scanPlan(stats, [['willem'], ['v=E3', 'f=book']]), 'tiered');
-    // a word with a rare value: few enough matches for the GIN index alone
-    assert.equal(scanPlan(stats, [['den'], ['v=E3']]), 'plain');
-    // any value of a group will do: their shares add up
-    assert.equal(scanPlan(stats, [['den'], ['v=E3', 'f=book']]), 'plain');
+    assert.equal(pass([['willem']]), 'tiered');
+    assert.equal(pass([['onbekendwoord']]), 'tiered', 'a word rarer than the statistics know may still be in a thousand titles');
+    assert.equal(pass([['huis'], ['prinses']]), 'tiered');
+    assert.equal(pass([['willem'], ['v=E3', 'f=book']]), 'tiered');
+    // a common word with a rare value: the product is small, the value's own share is not
+    assert.equal(pass([['den'], ['v=E3']]), 'tiered');
+    // related values: the product says 0.2 · 0.2 · 0.05 (0.2 %), but open access comes only with
+    // e-books, so up to 5 % match; the GIN index would fetch them all
+    assert.equal(pass([['den'], ['f=ebook'], ['d=open']]), 'tiered');
   });
-  test('without statistics, or for a query with OR or NOT, the plain pass', () => {
-    assert.equal(scanPlan({ freq: new Map(), floor: 0, titles: 0 }, [['willem']]), 'plain');
-    assert.equal(scanPlan(stats, null), 'plain');
+  test('a value most titles have is tested on the rows, not intersected in the index', () => {
+    assert.deepEqual(scanPlan(stats, [['willem']], [['f=book'], ['v=E3']]).rowFilters, [['f=book']]);
+    assert.deepEqual(scanPlan(stats, [['willem']], [['v=E3', 'f=book']]).rowFilters, [['v=E3', 'f=book']], "any one of a group: the shares add up");
+    assert.deepEqual(scanPlan(stats, [['willem']], [['f=ebook']]).rowFilters, []);
+  });
+  test('without statistics, or for a query with OR or NOT, the plain pass with every filter in the index', () => {
+    assert.deepEqual(scanPlan({ freq: new Map(), floor: 0, titles: 0 }, [['willem']], [['f=book']]), { pass: 'plain', rowFilters: [] });
+    assert.deepEqual(scanPlan(stats, null, [['f=book']]), { pass: 'plain', rowFilters: [] });
   });
 });
