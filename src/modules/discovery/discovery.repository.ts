@@ -302,6 +302,10 @@ export function searchQuery(
       (select json_agg(json_build_object('workId', work_id, 'titleId', title_id, 'score', score, 'year', year,
                                          'sortTitle', sort_title, 'popularity', popularity))
          from (select * from works order by ${order} limit ${window.limit} offset ${window.offset}) page) as hits,
+      ${pushDown
+        // the filtered pass: its facet counts are not used (the first pass's are shown)
+        ? sql`null::json as facets, null::int as ymin, null::int as ymax`
+        : sql`
       -- every facet in one pass: the (facet, value, work) triples, each under the filters of the
       -- other facets, made distinct in one hash and counted in another (eight sorts before)
       (select json_agg(f) from (
@@ -324,13 +328,13 @@ export function searchQuery(
         ) d group by d.facet, d.value
       ) f) as facets,
       (select min(year) from rows r where ${allExcept(p, 'year')}) as ymin,
-      (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax
+      (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax`}
   `;
 }
 
 /**
  * One search. `pushDown` also applies the filters before the candidate bound (used when a first
- * pass reached the bound); facet counts are then only over the filtered candidates.
+ * pass reached the bound); facets and years are then not counted (the first pass's are shown).
  */
 export async function search(
   tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
