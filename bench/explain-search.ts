@@ -25,7 +25,7 @@ let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [] 
 if (args.includes('auto')) {
   const stats = await db.transaction().execute((tx) => lexemeStats(tx, db));
   const words = (await db.transaction().execute((tx) => sql<{ l: string[] }>`select tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${request.q}))) as l`.execute(tx))).rows[0]!.l.map((l) => [l]);
-  plan = scanPlan(stats, words, pushDown ? facetGroups(request, { libraryId: lib, branchIds }) : []);
+  plan = scanPlan(stats, words, pushDown ? facetGroups(request) : []);
   console.log('plan', JSON.stringify(plan));
 }
 const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, { offset: 0, limit: 20 }, plan);

@@ -233,8 +233,6 @@ export async function generateNationalCatalogue(url: string, size: CatalogueSize
       join bench_physical p on p.r = g.r
       join bench_branch b on b.n = 1 + ${h('k + 53')} % (select count(*) from bench_branch)`);
     const { rows: libraries } = await client.query<{ id: string }>('select distinct library_id as id from bench_item order by 1');
-    // the holdings lexemes (migration 0103) are written once for all copies below, not per library's statement
-    await client.query('alter table item disable trigger item_holdings_inserted');
     const t0 = performance.now();
     for (const lib of libraries) {
       await client.query('begin');
@@ -245,20 +243,12 @@ export async function generateNationalCatalogue(url: string, size: CatalogueSize
     }
     steps.push({ step: 'items insert', seconds: (performance.now() - t0) / 1000 });
     log(`  items insert: ${steps.at(-1)!.seconds.toFixed(1)} s`);
-    await client.query('alter table item enable trigger item_holdings_inserted');
 
     // before the indexes are built: the refresh rewrites the tier lexeme of a fifth of the titles
     await step('popularity tiers (eenbieb_refresh_popularity_tiers)', 'select eenbieb_refresh_popularity_tiers()');
-    // The holdings lexemes (migration 0103) read each library's copies by title, so the copies'
-    // indexes come first, and the title's indexes (the GIN index above all) after the rewrite.
-    const itemIndexes = indexes.filter((i) => /\bON (public\.)?item\b/i.test(i.def));
-    await step('indexes of copies (migration definitions)', ...itemIndexes.map((i) => i.def));
-    // (the rewrite leaves a dead version of every held title: compacted before the indexes are built,
-    // as a catalogue loaded once and vacuumed over the years would be)
-    await step('holdings lexemes (eenbieb_refresh_all_holdings)', 'select eenbieb_refresh_all_holdings()', 'vacuum full title');
     await step('keys, indexes and foreign keys (migration definitions)',
       ...constraints.filter((c) => c.type !== 'f').map((c) => `alter table ${c.tbl} add constraint ${c.name} ${c.def}`),
-      ...indexes.filter((i) => !itemIndexes.includes(i)).map((i) => i.def),
+      ...indexes.map((i) => i.def),
       ...constraints.filter((c) => c.type === 'f').map((c) => `alter table ${c.tbl} add constraint ${c.name} ${c.def}`));
     await step('search vocabulary (eenbieb_refresh_vocabulary)', 'select eenbieb_refresh_vocabulary()');
     await step('analyze', 'drop table bench_vocab, bench_text, bench_work, bench_contributor, bench_title, bench_physical, bench_branch, bench_item',

@@ -180,9 +180,17 @@ describe('filters as lexemes of the search document', () => {
     // the document holds the values; the parser never makes a lexeme with '=', so typing one finds nothing
     const doc = await t.db.kysely.selectFrom('title').select((eb) => eb.fn<string[]>('tsvector_to_array', ['searchVector']).as('lexemes'))
       .where('id', '=', rare.id).executeTakeFirstOrThrow();
-    for (const l of ['f=book', 'l=fry', 'a=children', 'v=E3']) assert.ok(doc.lexemes.includes(l), l);
+    for (const l of ['f=book', 'l=fry', 'a=children', 'v=E3', 'y=199']) assert.ok(doc.lexemes.includes(l), l);
     const typed = await search(`q=${encodeURIComponent('l=fry v=E3')}`);
     assert.ok(!typed.body.results.some((x) => x.id === rare.id));
+    // the decade only lets titles through to the exact test of the years: 1991–1999 is its decade, not its year
+    const sameDecade = await search('q=zeilbootverhalen&language=fry&yearFrom=1991&yearTo=1999');
+    assert.deepEqual([sameDecade.body.total, sameDecade.body.totalExact], [0, true]);
+    // a new year moves the decade
+    await t.db.kysely.updateTable('title').set({ year: 2004 }).where('id', '=', rare.id).execute();
+    const moved = await sql<{ l: string }>`select l from title, unnest(tsvector_to_array(search_vector)) l where id = ${rare.id} and l like 'y=%'`.execute(t.db.kysely);
+    assert.deepEqual(moved.rows.map((r) => r.l), ['y=200']);
+    assert.deepEqual((await search('q=zeilbootverhalen&language=fry&yearFrom=2000&yearTo=2009')).body.results.map((x) => x.id), [rare.id]);
   });
 });
 

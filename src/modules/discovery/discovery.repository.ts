@@ -9,7 +9,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
-import type { SearchRequest } from './query.ts';
+import { MAX_YEAR, MIN_YEAR, type SearchRequest } from './query.ts';
 import { PLAIN, type ScanPlan } from './lexeme-stats.ts';
 
 /**
@@ -125,36 +125,22 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
   return sql<boolean>`(${sql.join(parts, sql` and `)})`;
 }
 
-/** Where a search is: its library, and the branches it filters on (none: no branch filter). */
-export interface SearchScope {
-  libraryId: string;
-  branchIds: string[];
-}
-
 /** A year range that spans more decades than this is not asked of the index (most titles pass it anyway). */
 const MAX_DECADES = 12;
 
-/** The key of a library or branch in the holdings lexemes (eenbieb_holding_key, migration 0103). */
-const holdingKey = (id: string) => id.slice(0, 8);
-
 /**
  * The filters that are lexemes of the search document, one group per facet (a title must hold
- * one lexeme of each group):
- * - values of the title itself (db/migrations/0099_search_document_lexemes.sql): format, language,
- *   audience, AVI level, and open access when "digital now" is the only availability asked;
- * - prefilters (db/migrations/0103_search_holdings_lexemes.sql), tested exactly afterwards
- *   (titleFilters): held at one of the chosen branches; held by this library when a physical
- *   availability is asked (or open access too, when "digital now" is one of them); the decades of
- *   a year range.
+ * one lexeme of each group): the values of the title itself
+ * (db/migrations/0099_search_document_lexemes.sql) — format, language, audience, AVI level, and
+ * open access when "digital now" is the only availability asked — and the decades of a year range
+ * (db/migrations/0103_search_decade_lexemes.sql), a prefilter the exact years are tested after
+ * (titleFilters).
  */
-export function facetGroups(r: SearchRequest, scope: SearchScope): string[][] {
-  const { libraryId, branchIds } = scope;
-  const physical = r.availability.some((a) => a !== 'digital');
-  const digital = r.availability.includes('digital');
+export function facetGroups(r: SearchRequest): string[][] {
   const decades: string[] = [];
   if (r.yearFrom !== null || r.yearTo !== null) {
-    const from = Math.floor((r.yearFrom ?? 0) / 10);
-    const to = Math.floor((r.yearTo ?? 9999) / 10);
+    const from = Math.floor((r.yearFrom ?? MIN_YEAR) / 10);
+    const to = Math.floor((r.yearTo ?? MAX_YEAR) / 10);
     if (to - from < MAX_DECADES) for (let d = from; d <= to; d++) decades.push(`y=${d}`);
   }
   return [
@@ -162,10 +148,7 @@ export function facetGroups(r: SearchRequest, scope: SearchScope): string[][] {
     r.language.map((v) => `l=${v}`),
     r.audience.map((v) => `a=${v}`),
     r.avi.map((v) => `v=${v}`),
-    digital && !physical ? ['d=open'] : [],
-    branchIds.map((id) => `h=${holdingKey(id)}`),
-    // (held at a chosen branch already implies held by this library)
-    physical && !branchIds.length ? [`o=${holdingKey(libraryId)}`, ...(digital ? ['d=open'] : [])] : [],
+    r.availability.length === 1 && r.availability[0] === 'digital' ? ['d=open'] : [],
     decades,
   ].filter((g) => g.length);
 }
@@ -178,8 +161,8 @@ export function groupsTsquery(groups: string[][]): string | null {
 }
 
 /** facetGroups as a tsquery: NULL when no such filter is asked. */
-export function facetTsquery(r: SearchRequest, scope: SearchScope): string | null {
-  return groupsTsquery(facetGroups(r, scope));
+export function facetTsquery(r: SearchRequest): string | null {
+  return groupsTsquery(facetGroups(r));
 }
 
 /** Filters that are not lexemes of the search document (facetTsquery): years, copies, branches, kind. */
@@ -209,7 +192,7 @@ export function searchQuery(
   // The filtered pass: the filters that are lexemes go into the query too (facetGroups), except
   // those too common to help the index (plan.rowFilters), which are tested on each row: called as
   // the function behind @@, which the planner does not hand to the index.
-  const groups = pushDown ? facetGroups(r, { libraryId, branchIds }) : [];
+  const groups = pushDown ? facetGroups(r) : [];
   const onRow = new Set(plan.rowFilters.map((g) => g.join('|')));
   const facets = groupsTsquery(groups.filter((g) => !onRow.has(g.join('|'))));
   const rowFacets = groupsTsquery(groups.filter((g) => onRow.has(g.join('|'))));
@@ -249,14 +232,25 @@ export function searchQuery(
   return sql<{ total: number; candidates: number; scanned: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
     scan as materialized (
-      ${pushDown && hasResidualFilters(r)
-        // The filtered pass with filters that are not (only) lexemes — copies available, at a
-        // branch, a year range: the matches in popularity order (at most PUSHDOWN_SCAN_LIMIT,
+      ${pushDown && branchIds.length
+        // Held at chosen branches: a branch holds a few thousand titles, so the copies there
+        // (item_branch_idx) drive the query and the matches among them are all found, exactly,
+        // instead of testing matches one by one for a copy at a branch that holds few of them.
+        ? sql`select ${columns}, 0 as scanned, true as passes
+              from title r
+              where r.id in (select i.title_id from item i where i.library_id = ${libraryId} and i.branch_id = any(${branchIds}::uuid[])
+                               and i.status not in ('missing', 'withdrawn'))
+                and ${match} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
+              order by r.popularity desc, r.id
+              limit ${limit}`
+        : pushDown && hasResidualFilters(r)
+        // The filtered pass with filters that are not (only) lexemes — copies available or on
+        // loan, a year range: the matches in popularity order (at most PUSHDOWN_SCAN_LIMIT,
         // numbered as they come), each tested against the filters, stopping as soon as `limit`
-        // pass. The prefilter lexemes (facetGroups) let through almost only titles that pass, so
-        // this reads about as many titles as it returns. The PUSHDOWN_SCAN_LIMIT-th match is kept
-        // whether it passes or not: when it is reached, the bound was reached and the total is a
-        // lower bound. Nothing here sorts, so the matches are read only as far as needed.
+        // pass; a filter most titles pass costs little more than the first pass. The
+        // PUSHDOWN_SCAN_LIMIT-th match is kept whether it passes or not: when it is reached, the
+        // bound was reached and the total is a lower bound. Nothing here sorts, so the matches
+        // are read only as far as needed (the decade lexemes keep a year range's reading short).
         ? sql`select r.*, f.passes from (
                  select s.*, row_number() over () as scanned from (${matches(PUSHDOWN_SCAN_LIMIT)}) s) r
                -- offset 0: the filters (with their EXISTS over copies) are evaluated once per row

@@ -188,7 +188,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches).
         const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-          scanPlan(stats, words, repo.facetGroups(request, { libraryId, branchIds })));
+          scanPlan(stats, words, repo.facetGroups(request)));
         exact = filtered.candidates < repo.candidateLimit(textQuery) && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
       }
