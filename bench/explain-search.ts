@@ -21,7 +21,7 @@ const { request } = parseSearchRequest(raw);
 const lib = (await db.selectFrom('library').select('id').where('slug', '=', 'utrecht').executeTakeFirstOrThrow()).id as string;
 const branchIds: string[] = request.branch.length ? (await db.selectFrom('branch').select('id').where('libraryId', '=', lib).where('slug', 'in', request.branch).execute()).map((b: any) => b.id) : [];
 const args = process.argv.slice(3);
-let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [] } : PLAIN;
+let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [], indexWords: null } : PLAIN;
 if (args.includes('auto')) {
   const stats = await db.transaction().execute((tx) => lexemeStats(tx, db));
   const words = (await db.transaction().execute((tx) => sql<{ l: string[] }>`select tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${request.q}))) as l`.execute(tx))).rows[0]!.l.map((l) => [l]);

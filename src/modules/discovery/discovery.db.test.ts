@@ -215,7 +215,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
     const found = await inTenant(t.db.kysely, utrecht, async (tx) => {
       await prepare(tx, utrecht, request.q);
-      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [] });
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null });
     });
     const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
       .sort((a, b) => b.popularity - a.popularity).slice(0, CANDIDATE_LIMIT).map((r) => r.sourceId);
@@ -228,12 +228,27 @@ describe('the filtered pass tier by tier of popularity', () => {
     const [tiered, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => {
       await prepare(tx, utrecht, bare.q);
       const window = { offset: 0, limit: 1000 };
-      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [] }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
+      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [], indexWords: null }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
     });
     assert.equal(tiered.candidates, CANDIDATE_LIMIT);
     assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId));
     const sorted = (f: typeof plain.facets) => [...f].sort((a, b) => `${a.facet}/${a.value}`.localeCompare(`${b.facet}/${b.value}`));
     assert.deepEqual(sorted(tiered.facets), sorted(plain.facets));
+
+    // only some words asked of the index, the whole query tested on each row: the same matches,
+    // a phrase included ("ganzenveer 7" as a phrase is one title; '7' alone is in many)
+    for (const q of ['ganzenveer 7', '"ganzenveer 7"', 'ganzenveer -7']) {
+      const request = parseSearchRequest({ q }).request;
+      const [whole, partial] = await inTenant(t.db.kysely, utrecht, async (tx) => {
+        const { lexemes } = await prepare(tx, utrecht, q);
+        const window = { offset: 0, limit: 1000 };
+        const last = (lexemes ?? ['7']).slice(-1);
+        return [await searchTitles(tx, utrecht, request, [], q, false, window, PLAIN),
+          await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: q.includes('-') ? ['ganzenver'] : last })];
+      });
+      assert.ok(whole.total > 0, q);
+      assert.deepEqual([partial.total, partial.hits.map((h) => h.titleId)], [whole.total, whole.hits.map((h) => h.titleId)], q);
+    }
   });
 });
 

@@ -196,8 +196,17 @@ export function searchQuery(
   const onRow = new Set(plan.rowFilters.map((g) => g.join('|')));
   const facets = groupsTsquery(groups.filter((g) => !onRow.has(g.join('|'))));
   const rowFacets = groupsTsquery(groups.filter((g) => onRow.has(g.join('|'))));
-  const query = facets === null ? words : words === null ? sql`${facets}::tsquery` : sql`(${words} && ${facets}::tsquery)`;
-  const rowMatch = rowFacets === null ? sql`true` : sql`ts_match_vq(r.search_vector, ${rowFacets}::tsquery)`;
+  // the words the index is asked for: all of them, or only the uncommon ones (plan.indexWords) and
+  // the whole query tested on each row
+  const indexWords = words === null || plan.indexWords === null ? words
+    : plan.indexWords.length ? sql`${groupsTsquery(plan.indexWords.map((l) => [l]))}::tsquery` : null;
+  const rowWords = words !== null && plan.indexWords !== null ? words : null;
+  const query = facets === null ? indexWords : indexWords === null ? sql`${facets}::tsquery` : sql`(${indexWords} && ${facets}::tsquery)`;
+  const rowTests = [
+    ...(rowFacets === null ? [] : [sql`ts_match_vq(r.search_vector, ${rowFacets}::tsquery)`]),
+    ...(rowWords === null ? [] : [sql`ts_match_vq(r.search_vector, ${rowWords})`]),
+  ];
+  const rowMatch = rowTests.length ? sql`(${sql.join(rowTests, sql` and `)})` : sql`true`;
   const match = query === null ? rowMatch : sql`r.search_vector @@ ${query} and ${rowMatch}`;
   const columns = sql`r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                       r.open_access_url, r.search_vector`;

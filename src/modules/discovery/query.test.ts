@@ -4,7 +4,7 @@ import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
 import { facetTsquery } from './discovery.repository.ts';
-import { scanPlan } from './lexeme-stats.ts';
+import { PLAIN, scanPlan } from './lexeme-stats.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -125,15 +125,15 @@ describe('filters as lexemes (facetTsquery)', () => {
 
 describe('choosing how candidates are found (scanPlan)', () => {
   const stats = {
-    freq: new Map([['den', 0.2], ['huis', 0.6], ['prinses', 0.03], ['willem', 0.02], ['f=book', 0.5], ['f=ebook', 0.2], ['d=open', 0.05],
-      ['v=E3', 0.013], ['p=1', 0.01]]),
+    freq: new Map([['den', 0.2], ['huis', 0.6], ['boek', 0.42], ['prinses', 0.03], ['willem', 0.02], ['f=book', 0.5], ['f=ebook', 0.2], ['d=open', 0.05],
+      ['v=E3', 0.013], ['a=children', 0.25], ['p=1', 0.01]]),
     floor: 0.002, titles: 1_000_000,
   };
   const pass = (words: string[][] | null, filters: string[][] = []) => scanPlan(stats, words, filters).pass;
   test('a common word walks the popularity order, a rare one takes the GIN index: both plain', () => {
     assert.equal(pass([['den']]), 'plain');
     assert.equal(pass([['onbekendwoord']]), 'plain', 'rarer than the rarest the statistics know');
-    assert.equal(pass([['den']], [['v=E3']]), 'plain', 'a common word with a rare value: 2,600 titles at most');
+    assert.equal(pass([['prinses']], [['v=E3']]), 'plain', 'a less common word with a rare value: 390 titles at most');
     assert.equal(pass([]), 'plain');
   });
   test('in between (a less common word, two common words, a word with a common value) goes tier by tier', () => {
@@ -150,7 +150,14 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.deepEqual(scanPlan(stats, [['willem']], [['f=ebook']]).rowFilters, []);
   });
   test('without statistics, or for a query with OR or NOT, the plain pass with every filter in the index', () => {
-    assert.deepEqual(scanPlan({ freq: new Map(), floor: 0, titles: 0 }, [['willem']], [['f=book']]), { pass: 'plain', rowFilters: [] });
-    assert.deepEqual(scanPlan(stats, null, [['f=book']]), { pass: 'plain', rowFilters: [] });
+    assert.deepEqual(scanPlan({ freq: new Map(), floor: 0, titles: 0 }, [['willem']], [['f=book']]), PLAIN);
+    assert.deepEqual(scanPlan(stats, null, [['f=book']]), PLAIN);
+  });
+  test('a word most titles have is tested on the rows too, as long as something narrower is asked of the index', () => {
+    assert.deepEqual(scanPlan(stats, [['huis'], ['prinses']]), { pass: 'tiered', rowFilters: [], indexWords: ['prinses'] });
+    assert.deepEqual(scanPlan(stats, [['willem'], ['prinses']]).indexWords, null, 'every word is uncommon: the whole query');
+    assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['v=E3']]).indexWords, [], 'the value alone narrows it');
+    assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['a=children']]).indexWords, ['boek'], 'else the least common word');
+    assert.equal(scanPlan(stats, [['den']]).indexWords, null, 'a walk tests every row anyway');
   });
 });
