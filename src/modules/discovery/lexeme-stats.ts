@@ -2,7 +2,7 @@
 // (discovery.repository.ts searchQuery):
 // - a common combination (one title in ten or more): walk the popularity index and test each
 //   title — the first `limit` matches come within a few thousand titles;
-// - a rare one (a few hundred matches): the GIN index finds them all, then they are sorted;
+// - a rare one (2,500 matches at most): the GIN index finds them all, then they are sorted;
 // - in between (one title in a hundred: a less common word, two common words, a word with a
 //   filter value), both are slow — 10,000–20,000 titles walked, or as many matches fetched and
 //   sorted — so the search asks tier by tier of popularity (migration 0099), where the GIN index
