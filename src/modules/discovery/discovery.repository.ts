@@ -160,12 +160,7 @@ export function groupsTsquery(groups: string[][]): string | null {
   return groups.length ? groups.map((g) => `(${g.map(quoted).join(' | ')})`).join(' & ') : null;
 }
 
-/** facetGroups as a tsquery: NULL when no such filter is asked. */
-export function facetTsquery(r: SearchRequest): string | null {
-  return groupsTsquery(facetGroups(r));
-}
-
-/** Filters that are not lexemes of the search document (facetTsquery): years, copies, branches, kind. */
+/** Filters tested on the rows, not (or not only) as lexemes of the search document (facetGroups): years, copies, branches, kind. */
 function hasResidualFilters(r: SearchRequest): boolean {
   return !!((r.kind.length && !r.kind.includes('title')) || r.yearFrom !== null || r.yearTo !== null || r.branch.length
     || r.availability.some((a) => a !== 'digital'));

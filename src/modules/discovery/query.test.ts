@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
-import { facetTsquery } from './discovery.repository.ts';
+import { facetGroups, groupsTsquery } from './discovery.repository.ts';
 import { PLAIN, scanPlan } from './lexeme-stats.ts';
 
 describe('the search request', () => {
@@ -109,8 +109,9 @@ describe('activity filters in the search request', () => {
   });
 });
 
-describe('filters as lexemes (facetTsquery)', () => {
+describe('filters as lexemes (facetGroups as a tsquery)', () => {
   const req = (raw: Record<string, unknown>) => parseSearchRequest(raw).request;
+  const facetTsquery = (r: ReturnType<typeof req>) => groupsTsquery(facetGroups(r));
   test('values of one facet or-ed, facets and-ed, open access only when "digital now" is all that is asked', () => {
     assert.equal(facetTsquery(req({ format: 'book,ebook', language: 'eng', avi: 'E3' })), "('f=book' | 'f=ebook') & ('l=eng') & ('v=E3')");
     assert.equal(facetTsquery(req({ audience: 'children', availability: 'digital' })), "('a=children') & ('d=open')");
