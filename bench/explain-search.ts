@@ -11,16 +11,16 @@ import { lexemeStats, PLAIN, scanPlan, type ScanPlan } from '../src/modules/disc
 import { parseSearchRequest } from '../src/modules/discovery/query.ts';
 const url = process.env.URL;
 if (!url || !process.argv[2]) {
-  process.stderr.write('usage: URL=postgres://… node --import tsx bench/explain-search.ts QUERYSTRING [push] [tiered]\n');
+  process.stderr.write('usage: URL=postgres://… node --import tsx bench/explain-search.ts QUERYSTRING [push] [tiered|auto]\n');
   process.exit(2);
 }
 const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }), plugins: [new CamelCasePlugin()] });
 const raw = Object.fromEntries(new URLSearchParams(process.argv[2]!));
-const pushDown = process.argv.slice(3).includes('push');
+const args = process.argv.slice(3);
+const pushDown = args.includes('push');
 const { request } = parseSearchRequest(raw);
 const lib = (await db.selectFrom('library').select('id').where('slug', '=', 'utrecht').executeTakeFirstOrThrow()).id as string;
 const branchIds: string[] = request.branch.length ? (await db.selectFrom('branch').select('id').where('libraryId', '=', lib).where('slug', 'in', request.branch).execute()).map((b: any) => b.id) : [];
-const args = process.argv.slice(3);
 let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [], indexWords: null } : PLAIN;
 if (args.includes('auto')) {
   const stats = await db.transaction().execute((tx) => lexemeStats(tx, db));
