@@ -36,7 +36,7 @@ async function* bytes(...parts: Buffer[]): AsyncGenerator<Buffer> {
 }
 
 const importFile = (file: string, target: Parameters<typeof importMarcRecords>[2] = { kind: 'national' }) =>
-  importMarcRecords(k, readMarcFile(path.join(FIXTURES, file)), target, { refreshVocabulary: false });
+  importMarcRecords(k, readMarcFile(path.join(FIXTURES, file)), target, { refreshSearchStatistics: false });
 
 async function readAll(file: string): Promise<ReadResult[]> {
   const out: ReadResult[] = [];

@@ -171,8 +171,8 @@ export async function importMarcRecords(
   options: {
     batchSize?: number;
     onProblem?: (kind: 'failed' | 'warning', problem: RecordProblem) => void;
-    /** Rebuild the typo-tolerance vocabulary afterwards (default); off when importing many files in a row. */
-    refreshVocabulary?: boolean;
+    /** Rebuild the search statistics afterwards (vocabulary and popularity tiers; default); off when importing many files in a row. */
+    refreshSearchStatistics?: boolean;
   } = {},
 ): Promise<ImportReport> {
   const batchSize = options.batchSize ?? 500;
@@ -257,8 +257,8 @@ export async function importMarcRecords(
     if (batch.length >= batchSize) await flush();
   }
   await flush();
-  // the typo-tolerance vocabulary is built from national titles only
-  if (target.kind === 'national' && options.refreshVocabulary !== false && report.imported + report.updated > 0) await refreshSearchStatistics(db);
+  // the vocabulary and the tiers are of the national catalogue
+  if (target.kind === 'national' && options.refreshSearchStatistics !== false && report.imported + report.updated > 0) await refreshSearchStatistics(db);
   return report;
 }
 
@@ -278,7 +278,7 @@ export async function seedMarcTestRecords(db: Kysely<Database>, folder: string):
   let imported = 0;
   let failed = 0;
   for (const f of files) {
-    const r = await importMarcRecords(db, readMarcFile(path.join(folder, f)), { kind: 'national' }, { refreshVocabulary: false });
+    const r = await importMarcRecords(db, readMarcFile(path.join(folder, f)), { kind: 'national' }, { refreshSearchStatistics: false });
     imported += r.imported;
     failed += r.failedCount;
   }

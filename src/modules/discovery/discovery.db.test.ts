@@ -235,16 +235,16 @@ describe('the filtered pass tier by tier of popularity', () => {
     const sorted = (f: typeof plain.facets) => [...f].sort((a, b) => `${a.facet}/${a.value}`.localeCompare(`${b.facet}/${b.value}`));
     assert.deepEqual(sorted(tiered.facets), sorted(plain.facets));
 
-    // only some words asked of the index, the whole query tested on each row: the same matches,
-    // a phrase included ("ganzenveer 7" as a phrase is one title; '7' alone is in many)
+    // only some words asked of the index, the whole query tested on each row: the same matches.
+    // The index is asked for 'ganzenver' alone (all 300 titles above); the row test must leave
+    // only those the whole query matches — a word, a phrase, a NOT
     for (const q of ['ganzenveer 7', '"ganzenveer 7"', 'ganzenveer -7']) {
       const request = parseSearchRequest({ q }).request;
       const [whole, partial] = await inTenant(t.db.kysely, utrecht, async (tx) => {
-        const { lexemes } = await prepare(tx, utrecht, q);
+        await prepare(tx, utrecht, q);
         const window = { offset: 0, limit: 1000 };
-        const last = (lexemes ?? ['7']).slice(-1);
         return [await searchTitles(tx, utrecht, request, [], q, false, window, PLAIN),
-          await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: q.includes('-') ? ['ganzenver'] : last })];
+          await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: ['ganzenver'] })];
       });
       assert.ok(whole.total > 0, q);
       assert.deepEqual([partial.total, partial.hits.map((h) => h.titleId)], [whole.total, whole.hits.map((h) => h.titleId)], q);
