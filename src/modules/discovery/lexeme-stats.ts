@@ -7,7 +7,7 @@
 //   filter value), both are slow — 10,000–20,000 titles walked, or as many matches fetched and
 //   sorted — so the search asks tier by tier of popularity (migration 0099), where the GIN index
 //   intersects with a short tier list.
-// Filter values most titles have are tested on the rows rather than intersected in the index.
+// Words and filter values most titles have are tested on the rows rather than intersected in the index.
 // PostgreSQL's planner chooses between the first two by itself, but it does not know that the most
 // popular tier lies at the start of the popularity index, so the tiered pass is chosen here. The
 // frequencies are the planner's own: the most common lexemes of title.search_vector and their
