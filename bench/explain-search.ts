@@ -28,7 +28,7 @@ if (args.includes('auto')) {
   plan = scanPlan(stats, words, pushDown ? facetGroups(request) : []);
   console.log('plan', JSON.stringify(plan));
 }
-const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, { offset: 0, limit: 20 }, plan);
+const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, plan);
 const c = q.compile(db);
 const client = new pg.Client({ connectionString: url }); await client.connect();
 await client.query('set jit = off'); await client.query('set max_parallel_workers_per_gather = 0'); // as prepare() does

@@ -1,5 +1,6 @@
 // SQL of discovery: the read side over the catalogue tables (title, item, search_vocabulary).
-// One search is one round trip that returns the page, the total and every facet.
+// One search is one round trip that returns its bounded candidates, each with its copies at the
+// library and its rank; tally.ts filters, orders, pages and counts them.
 //
 // Bounding: a text query first takes its candidates — the matching titles in stored popularity
 // order, at most CANDIDATE_LIMIT (BROWSE_CANDIDATE_LIMIT browsing without words) — and only those are filtered, ranked and counted. A very common
@@ -11,6 +12,7 @@ import type { Tx } from '../../platform/db/tenant.ts';
 import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import { MAX_YEAR, MIN_YEAR, type SearchRequest } from './query.ts';
 import { PLAIN, type ScanPlan } from './lexeme-stats.ts';
+import { tally, type Candidate, type Tally } from './tally.ts';
 
 /**
  * How many of the most popular matches of a text query are ranked and counted. Every candidate
@@ -54,52 +56,10 @@ const POPULARITY_TIERS = [1, 2, 3, 4] as const;
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
 const WEIGHTS = '{0.1,0.25,0.5,1.0}';
 
-export interface FacetRow {
-  facet: string;
-  value: string;
-  count: number;
-}
-
-export interface SearchRows {
-  total: number;
+export interface SearchRows extends Tally {
   candidates: number;
   /** The filtered pass read PUSHDOWN_SCAN_LIMIT matches: there may be more past them. */
   scanBoundReached: boolean;
-  /** In result order; year, sort title and popularity are the keys a mixed search merges on. */
-  hits: { workId: string; titleId: string; score: number; year: number | null; sortTitle: string; popularity: number }[];
-  facets: FacetRow[];
-  years: { min: number | null; max: number | null };
-}
-
-type Predicate = 'kind' | 'format' | 'language' | 'audience' | 'avi' | 'year' | 'branch' | 'availability';
-const PREDICATES: Predicate[] = ['kind', 'format', 'language', 'audience', 'avi', 'year', 'branch', 'availability'];
-
-function predicates(r: SearchRequest, branchIds: string[]): Record<Predicate, RawBuilder<boolean>> {
-  const t = sql<boolean>`true`;
-  const inBranches = branchIds.length ? sql`r.avail && ${branchIds}::uuid[]` : sql`cardinality(r.avail) > 0`;
-  const availability = r.availability.map((a) => {
-    if (a === 'available') return inBranches;
-    if (a === 'digital') return sql`r.digital_now`;
-    return sql`(cardinality(r.branches) > 0 and cardinality(r.avail) = 0)`;
-  });
-  return {
-    // titles are the only kind so far; asking only for activities finds no title
-    kind: r.kind.length && !r.kind.includes('title') ? sql<boolean>`false` : t,
-    format: r.format.length ? sql<boolean>`r.format = any(${r.format}::text[])` : t,
-    language: r.language.length ? sql<boolean>`r.language = any(${r.language}::text[])` : t,
-    audience: r.audience.length ? sql<boolean>`r.audience = any(${r.audience}::text[])` : t,
-    avi: r.avi.length ? sql<boolean>`r.avi_level = any(${r.avi}::text[])` : t,
-    year: r.yearFrom !== null || r.yearTo !== null
-      ? sql<boolean>`r.year between ${r.yearFrom ?? 0} and ${r.yearTo ?? 9999}`
-      : t,
-    // only `online` chosen: no title is held "online" (digital titles are under availability)
-    branch: branchIds.length ? sql<boolean>`r.branches && ${branchIds}::uuid[]` : r.branch.length ? sql<boolean>`false` : t,
-    availability: availability.length ? sql<boolean>`(${sql.join(availability, sql` or `)})` : t,
-  };
-}
-
-function allExcept(p: Record<Predicate, RawBuilder<boolean>>, except: Predicate | null): RawBuilder<boolean> {
-  return sql<boolean>`(${sql.join(PREDICATES.filter((k) => k !== except).map((k) => p[k]), sql` and `)})`;
 }
 
 /**
@@ -107,9 +67,15 @@ function allExcept(p: Record<Predicate, RawBuilder<boolean>>, except: Predicate 
  * when the bound is reached so a rare filter value is not lost among popular titles.
  */
 function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]): RawBuilder<boolean> {
-  // the predicates name columns r.*: the candidate query aliases title as r, so they apply as they are
-  const p = predicates(r, []);
-  const parts = (['kind', 'format', 'language', 'audience', 'avi', 'year'] as const).map((k) => p[k]);
+  const parts: RawBuilder<boolean>[] = [
+    // titles are the only kind so far; asking only for activities finds no title
+    ...(r.kind.length && !r.kind.includes('title') ? [sql<boolean>`false`] : []),
+    ...(r.format.length ? [sql<boolean>`r.format = any(${r.format}::text[])`] : []),
+    ...(r.language.length ? [sql<boolean>`r.language = any(${r.language}::text[])`] : []),
+    ...(r.audience.length ? [sql<boolean>`r.audience = any(${r.audience}::text[])`] : []),
+    ...(r.avi.length ? [sql<boolean>`r.avi_level = any(${r.avi}::text[])`] : []),
+    ...(r.yearFrom !== null || r.yearTo !== null ? [sql<boolean>`r.year between ${r.yearFrom ?? 0} and ${r.yearTo ?? 9999}`] : []),
+  ];
   const copies = (extra: RawBuilder<unknown>) => sql<boolean>`exists (select 1 from item i where i.library_id = ${libraryId}
     and i.title_id = r.id and i.status not in ('missing', 'withdrawn') and ${extra})`;
   const inBranches = branchIds.length ? sql`i.branch_id = any(${branchIds}::uuid[])` : sql`true`;
@@ -122,7 +88,7 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
         ? sql`r.open_access_url is not null`
         : sql`(${copies(sql`true`)} and not ${copies(sql`i.status = 'available'`)})`), sql` or `)})`);
   }
-  return sql<boolean>`(${sql.join(parts, sql` and `)})`;
+  return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : sql<boolean>`true`;
 }
 
 /** A year range that spans more decades than this is not asked of the index (most titles pass it anyway). */
@@ -174,11 +140,9 @@ export function hasFilters(r: SearchRequest): boolean {
 /** The SQL of one search (see `search`). */
 export function searchQuery(
   libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown: boolean,
-  window: { offset: number; limit: number },
   /** How the candidates are found when no filter forces another way (lexeme-stats.ts scanPlan). */
   plan: ScanPlan = PLAIN,
 ) {
-  const p = predicates(r, branchIds);
   const limit = candidateLimit(textQuery);
   // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
@@ -227,13 +191,8 @@ export function searchQuery(
   const score = textQuery === null
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
-  const order = r.sort === 'newest'
-    ? sql`year desc nulls last, score desc, title_id`
-    : r.sort === 'title'
-      ? sql`sort_title, year desc nulls last, title_id`
-      : sql`score desc, popularity desc, title_id`;
 
-  return sql<{ total: number; candidates: number; scanned: number; hits: SearchRows['hits'] | null; facets: FacetRow[] | null; ymin: number | null; ymax: number | null }>`
+  return sql<{ candidates: number; scanned: number; rows: CandidateRow[] | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
     scan as materialized (
       ${pushDown && branchIds.length
@@ -270,7 +229,7 @@ export function searchQuery(
       order by r.popularity desc, r.id
       limit ${limit}
     ),
-    rows as materialized (
+    rows as (
       -- each candidate's copies here, aggregated by a probe of item_title_idx (index only); a
       -- lateral per candidate keeps the plan linear in the candidates whatever the estimates say
       select c.id as title_id, c.work_id, c.format, c.language, c.audience, c.avi_level, c.year, c.sort_title, c.popularity,
@@ -278,57 +237,26 @@ export function searchQuery(
              ${score} as score
       from cand c
       cross join lateral (
-        -- a branch appears once per copy there: every use below (&&, cardinality > 0, and the
-        -- branch facet, whose triples are made distinct) is indifferent to repeats, and leaving
+        -- a branch appears once per copy there: tally.ts is indifferent to repeats, and leaving
         -- out DISTINCT saves two sorts per candidate
         select array_agg(i.branch_id) as branches,
                array_agg(i.branch_id) filter (where i.status = 'available') as avail
         from item i
         where i.library_id = ${libraryId} and i.title_id = c.id and i.status not in ('missing', 'withdrawn')
       ) inv
-    ),
-    matched as (select * from rows r where ${allExcept(p, null)}),
-    works as (
-      -- one result per work: its best-scoring matching title represents it
-      select distinct on (work_id) work_id, title_id, score, year, sort_title, popularity
-      from matched order by work_id, score desc, popularity desc, title_id
     )
     select
-      (select count(*)::int from works) as total,
       (select count(*)::int from cand) as candidates,
       (select coalesce(max(scanned), 0)::int from scan) as scanned,
-      (select json_agg(json_build_object('workId', work_id, 'titleId', title_id, 'score', score, 'year', year,
-                                         'sortTitle', sort_title, 'popularity', popularity))
-         from (select * from works order by ${order} limit ${window.limit} offset ${window.offset}) page) as hits,
-      ${pushDown
-        // the filtered pass: its facet counts are not used (the first pass's are shown)
-        ? sql`null::json as facets, null::int as ymin, null::int as ymax`
-        : sql`
-      -- every facet in one pass: the (facet, value, work) triples, each under the filters of the
-      -- other facets, made distinct in one hash and counted in another (eight sorts before)
-      (select json_agg(f) from (
-        select d.facet, d.value, count(*)::int as count from (
-          select v.facet, v.value, r.work_id
-          from rows r cross join lateral (values
-            ('kind', 'title', ${allExcept(p, 'kind')}),
-            ('format', r.format::text, ${allExcept(p, 'format')}),
-            ('language', r.language::text, ${allExcept(p, 'language')}),
-            ('audience', r.audience::text, ${allExcept(p, 'audience')}),
-            ('avi', r.avi_level::text, ${allExcept(p, 'avi')}),
-            ('availability', 'available', ${allExcept(p, 'availability')}
-              and ${branchIds.length ? sql`r.avail && ${branchIds}::uuid[]` : sql`cardinality(r.avail) > 0`}),
-            ('availability', 'digital', ${allExcept(p, 'availability')} and r.digital_now),
-            ('availability', 'on_loan', ${allExcept(p, 'availability')} and cardinality(r.branches) > 0 and cardinality(r.avail) = 0)
-          ) as v(facet, value, ok)
-          where v.ok and v.value is not null
-          union
-          select 'branch', b::text, r.work_id from rows r cross join unnest(r.branches) b where ${allExcept(p, 'branch')}
-        ) d group by d.facet, d.value
-      ) f) as facets,
-      (select min(year) from rows r where ${allExcept(p, 'year')}) as ymin,
-      (select max(year) from rows r where ${allExcept(p, 'year')}) as ymax`}
+      -- the candidates as arrays (what tally.ts reads, in the order of CandidateRow), counted in the app
+      (select json_agg(json_build_array(title_id, work_id, format, language, audience, avi_level, year, sort_title,
+                                        popularity, digital_now, branches, avail, score)) from rows) as rows
   `;
 }
+
+/** One candidate as the search SQL returns it: the fields of `Candidate` in order. */
+type CandidateRow = [string, string, string, string | null, string | null, string | null, number | null, string,
+  number, boolean, string[], string[], number];
 
 /**
  * One search. `pushDown` also applies the filters before the candidate bound (used when a first
@@ -340,17 +268,18 @@ export async function search(
   window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
   plan: ScanPlan = PLAIN,
 ): Promise<SearchRows> {
-  const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, window, plan);
+  const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, plan);
   // JIT is off for the transaction: `prepare` below turns it off first.
   const result = await query.execute(tx);
   const row = result.rows[0]!;
+  const candidates = (row.rows ?? []).map(([titleId, workId, format, language, audience, avi, year, sortTitle, popularity,
+    digitalNow, branches, avail, score]): Candidate => ({
+    titleId, workId, format, language, audience, avi, year, sortTitle, popularity, digitalNow, branches, avail, score,
+  }));
   return {
-    total: row.total,
+    ...tally(r, branchIds, candidates, window, !pushDown),
     candidates: row.candidates,
     scanBoundReached: row.scanned >= PUSHDOWN_SCAN_LIMIT,
-    hits: row.hits ?? [],
-    facets: row.facets ?? [],
-    years: { min: row.ymin, max: row.ymax },
   };
 }
 
