@@ -22,4 +22,11 @@ describe('availability per branch', () => {
     assert.equal(a.branches[0]!.branchSlug, 'b');
     assert.deepEqual(a.branches[0]!.shelves, ['Jeugd']);
   });
+
+  test('a group of n alike copies counts as n copies', () => {
+    const grouped = summariseAvailability([{ ...copy('noord', 'available'), n: 3 }, { ...copy('noord', 'on_loan'), n: 2 }, copy('zuid', 'missing')]);
+    const single = summariseAvailability([...Array(3).fill(copy('noord', 'available')), ...Array(2).fill(copy('noord', 'on_loan'))]);
+    assert.deepEqual(grouped, single);
+    assert.deepEqual([grouped.copies, grouped.available], [5, 3]);
+  });
 });

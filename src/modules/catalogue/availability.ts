@@ -9,6 +9,8 @@ export interface CopyLike {
   branchName: string;
   shelf: string;
   status: ItemStatus;
+  /** Copies alike in branch, shelf and status that this one stands for (a search's grouped copies); 1 when absent. */
+  n?: number;
 }
 
 export interface BranchAvailability {
@@ -27,17 +29,21 @@ export interface Availability {
 
 const COUNTED: ReadonlySet<ItemStatus> = new Set(['available', 'on_loan', 'in_transit', 'on_hold_shelf', 'in_processing']);
 
+// one collator for every sort (localeCompare with a locale builds one per call)
+const dutch = new Intl.Collator('nl');
+
 export function summariseAvailability(copies: CopyLike[]): Availability {
   const byBranch = new Map<string, BranchAvailability>();
   for (const c of copies) {
     if (!COUNTED.has(c.status)) continue;
     const b = byBranch.get(c.branchSlug) ?? { branchSlug: c.branchSlug, branchName: c.branchName, copies: 0, available: 0, shelves: [] };
-    b.copies++;
-    if (c.status === 'available') b.available++;
+    const n = c.n ?? 1;
+    b.copies += n;
+    if (c.status === 'available') b.available += n;
     if (c.shelf && !b.shelves.includes(c.shelf)) b.shelves.push(c.shelf);
     byBranch.set(c.branchSlug, b);
   }
-  const branches = [...byBranch.values()].sort((a, b) => b.available - a.available || a.branchName.localeCompare(b.branchName, 'nl'));
+  const branches = [...byBranch.values()].sort((a, b) => b.available - a.available || dutch.compare(a.branchName, b.branchName));
   return {
     copies: branches.reduce((n, b) => n + b.copies, 0),
     available: branches.reduce((n, b) => n + b.available, 0),

@@ -125,6 +125,25 @@ describe('facets', () => {
     }
   });
 
+  test('the branch and availability facets count the works held at each branch, as the database has them', async () => {
+    const r = await search('q=gedichten');
+    assert.equal(r.body.totalExact, true);
+    const matching = sql`t.search_vector @@ websearch_to_tsquery('dutch', eenbieb_fold('gedichten'))
+      and (t.owner_library_id is null or t.owner_library_id = ${utrecht})`;
+    const held = await sql<{ slug: string; n: number }>`
+      select b.slug, count(distinct t.work_id)::int as n from title t
+      join item i on i.title_id = t.id and i.library_id = ${utrecht} and i.status not in ('missing', 'withdrawn')
+      join branch b on b.id = i.branch_id
+      where ${matching} group by b.slug`.execute(t.db.kysely);
+    assert.ok(held.rows.length > 1);
+    assert.deepEqual(
+      Object.fromEntries(r.body.facets.branch!.map((f) => [f.value, f.count])),
+      Object.fromEntries(held.rows.map((x) => [x.slug, x.n])));
+    const available = await sql<{ n: number }>`select count(distinct t.work_id)::int as n from title t where ${matching}
+      and exists (select 1 from item i where i.title_id = t.id and i.library_id = ${utrecht} and i.status = 'available')`.execute(t.db.kysely);
+    assert.equal(r.body.facets.availability!.find((f) => f.value === 'available')?.count ?? 0, available.rows[0]!.n);
+  });
+
   test('"read digitally now" returns titles with an open e-book', async () => {
     const r = await search('q=roman&availability=digital');
     assert.ok(r.body.total > 0);
@@ -191,6 +210,32 @@ describe('filters as lexemes of the search document', () => {
     const moved = await sql<{ l: string }>`select l from title, unnest(tsvector_to_array(search_vector)) l where id = ${rare.id} and l like 'y=%'`.execute(t.db.kysely);
     assert.deepEqual(moved.rows.map((r) => r.l), ['y=200']);
     assert.deepEqual((await search('q=zeilbootverhalen&language=fry&yearFrom=2000&yearTo=2009')).body.results.map((x) => x.id), [rare.id]);
+  });
+
+  test('a single filtered pass counts its facets among what it found: a chosen facet shows its chosen values', async () => {
+    // (the pass a filtered search takes when the statistics say its words surely reach the bound)
+    const e = await buildTitle(t.db.kysely, { title: 'Zeilbootverhalen op het scherm', format: 'ebook', language: 'dut', audience: 'adults', popularity: 5 });
+    const request = parseSearchRequest({ q: 'zeilbootverhalen', format: 'ebook,audiobook' }).request;
+    const [single, first] = await inTenant(t.db.kysely, utrecht, async (tx) => {
+      await prepare(tx, utrecht, request.q);
+      const window = { offset: 0, limit: 20 };
+      return [await searchTitles(tx, utrecht, request, [], request.q, true, window, PLAIN, true),
+        await searchTitles(tx, utrecht, request, [], request.q, false, window, PLAIN)];
+    });
+    assert.deepEqual([single.hits.map((h) => h.titleId), single.total], [[e.id], 1]);
+    const of = (rows: typeof single, facet: string) => Object.fromEntries(rows.facets.filter((f) => f.facet === facet).map((f) => [f.value, f.count]));
+    // drill-down: the format facet holds only the chosen value found; the other facets count the e-book alone
+    assert.deepEqual(of(single, 'format'), { ebook: 1 });
+    assert.deepEqual(of(single, 'language'), { dut: 1 });
+    assert.deepEqual(of(single, 'kind'), { title: 1 });
+    // the first pass of the two-pass search counts among the most popular matches, books included
+    assert.ok(of(first, 'format').book! > 100, JSON.stringify(of(first, 'format')));
+    // without countFacets the filtered pass counts nothing (the two-pass search shows the first pass's)
+    const uncounted = await inTenant(t.db.kysely, utrecht, async (tx) => {
+      await prepare(tx, utrecht, request.q);
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 20 }, PLAIN);
+    });
+    assert.deepEqual(uncounted.facets, []);
   });
 });
 

@@ -56,7 +56,9 @@ const POPULARITY_TIERS = [1, 2, 3, 4] as const;
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
 const WEIGHTS = '{0.1,0.25,0.5,1.0}';
 
-export interface SearchRows extends Tally {
+export interface SearchRows extends Omit<Tally, 'facets'> {
+  /** As tally.ts counts them, a branch named by its id. */
+  facets: { facet: string; value: string; count: number }[];
   candidates: number;
   /** The filtered pass read PUSHDOWN_SCAN_LIMIT matches: there may be more past them. */
   scanBoundReached: boolean;
@@ -192,8 +194,10 @@ export function searchQuery(
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
 
-  return sql<{ candidates: number; scanned: number; rows: CandidateRow[] | null }>`
+  return sql<{ candidates: number; scanned: number; branches: string[]; rows: CandidateRow[] | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
+    -- this library's branches: a copy's branch goes to the app as its place in this list (tally.ts)
+    lib as (select coalesce(array_agg(b.id order by b.id), '{}') as branches from branch b where b.library_id = ${libraryId}),
     scan as materialized (
       ${pushDown && branchIds.length
         // Held at chosen branches: a branch holds a few thousand titles, so the copies there
@@ -239,15 +243,16 @@ export function searchQuery(
       cross join lateral (
         -- a branch appears once per copy there: tally.ts is indifferent to repeats, and leaving
         -- out DISTINCT saves two sorts per candidate
-        select array_agg(i.branch_id) as branches,
-               array_agg(i.branch_id) filter (where i.status = 'available') as avail
-        from item i
+        select array_agg(array_position(lib.branches, i.branch_id)) as branches,
+               array_agg(array_position(lib.branches, i.branch_id)) filter (where i.status = 'available') as avail
+        from lib, item i
         where i.library_id = ${libraryId} and i.title_id = c.id and i.status not in ('missing', 'withdrawn')
       ) inv
     )
     select
       (select count(*)::int from cand) as candidates,
       (select coalesce(max(scanned), 0)::int from scan) as scanned,
+      (select to_json(branches) from lib) as branches,
       -- the candidates as arrays (what tally.ts reads, in the order of CandidateRow), counted in the app
       (select json_agg(json_build_array(title_id, work_id, format, language, audience, avi_level, year, sort_title,
                                         popularity, digital_now, branches, avail, score)) from rows) as rows
@@ -256,17 +261,19 @@ export function searchQuery(
 
 /** One candidate as the search SQL returns it: the fields of `Candidate` in order. */
 type CandidateRow = [string, string, string, string | null, string | null, string | null, number | null, string,
-  number, boolean, string[], string[], number];
+  number, boolean, number[], number[], number];
 
 /**
  * One search. `pushDown` also applies the filters before the candidate bound (used when a first
- * pass reached the bound); facets and years are then not counted (the first pass's are shown).
+ * pass reached the bound, or is sure to: discovery.service.ts).
  */
 export async function search(
   tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
   /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
   window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
   plan: ScanPlan = PLAIN,
+  /** Count the facets among these candidates; the filtered pass of a two-pass search shows the first pass's instead. */
+  countFacets = !pushDown,
 ): Promise<SearchRows> {
   const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, plan);
   // JIT is off for the transaction: `prepare` below turns it off first.
@@ -276,8 +283,12 @@ export async function search(
     digitalNow, branches, avail, score]): Candidate => ({
     titleId, workId, format, language, audience, avi, year, sortTitle, popularity, digitalNow, branches, avail, score,
   }));
+  // branches go by their place in the library's list (1-based, as array_position counts)
+  const place = new Map(row.branches.map((id, i) => [id, i + 1]));
+  const counted = tally(r, branchIds.flatMap((id) => place.get(id) ?? []), candidates, window, countFacets);
   return {
-    ...tally(r, branchIds, candidates, window, !pushDown),
+    ...counted,
+    facets: counted.facets.map((f) => ({ ...f, value: f.facet === 'branch' ? row.branches[Number(f.value) - 1]! : String(f.value) })),
     candidates: row.candidates,
     scanBoundReached: row.scanned >= PUSHDOWN_SCAN_LIMIT,
   };

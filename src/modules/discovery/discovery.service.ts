@@ -24,7 +24,7 @@ import {
 import { AUDIENCE_LABELS, FUNCTION_LABELS, STATUTORY_FUNCTIONS, type StatutoryFunction } from '../activities/index.ts';
 import { UnknownBranch } from './discovery.errors.ts';
 import * as repo from './discovery.repository.ts';
-import { lexemeStats, scanPlan } from './lexeme-stats.ts';
+import { estimatedMatches, lexemeStats, scanPlan, SURE_BOUND_FACTOR } from './lexeme-stats.ts';
 import {
   ACTIVITY_PRIOR, activityCandidates, filterActivities, type ActivityCandidate, type ActivityMatches, type ActivityResultKind,
 } from './activity-search.ts';
@@ -143,6 +143,9 @@ const AUDIENCE_TEXT: Record<SearchAudience, { nl: string; en: string }> = {
 const ONLINE_LABEL = { nl: 'Online', en: 'Online' };
 const FREE_LABEL = { nl: 'Gratis', en: 'Free' };
 
+// collators made once (localeCompare with a locale builds one per call)
+const COLLATOR = { nl: new Intl.Collator('nl'), en: new Intl.Collator('en') };
+
 /** Few results and a word the index does not know: worth suggesting a correction. */
 const SUGGEST_BELOW = 3;
 
@@ -181,16 +184,29 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       // how common the words (and the filter values) are decides how candidates are found
       const stats = await lexemeStats(tx, ctx.db);
       const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
-      rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, scanPlan(stats, words));
-      exact = rows.candidates < repo.candidateLimit(textQuery);
-      if (!exact && repo.hasFilters(request)) {
-        // The bound was reached among all matches: search again with the filters applied before the
-        // bound, so a rare format, AVI level or branch is not lost among popular titles. The
-        // facet counts stay those of the first pass (the most popular matches).
-        const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-          scanPlan(stats, words, repo.facetGroups(request)));
-        exact = filtered.candidates < repo.candidateLimit(textQuery) && !filtered.scanBoundReached;
-        rows = { ...filtered, facets: rows.facets, years: rows.years };
+      const limit = repo.candidateLimit(textQuery);
+      const estimated = estimatedMatches(stats, words);
+      if (repo.hasFilters(request) && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit) {
+        // The words alone surely reach the bound: a first pass would only count facets among the
+        // most popular matches, filtered or not. One filtered pass instead, whose facets count
+        // among what it found (each under the other facets' filters, so a chosen facet shows its
+        // chosen values): drill-down facets, consistent with the results shown.
+        rows = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
+          scanPlan(stats, words, repo.facetGroups(request)), true);
+        exact = rows.candidates < limit && !rows.scanBoundReached;
+      } else {
+        rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, scanPlan(stats, words));
+        exact = rows.candidates < limit;
+        if (!exact && repo.hasFilters(request)) {
+          // The bound was reached among all matches: search again with the filters applied before
+          // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
+          // facet counts stay those of the first pass (the most popular matches, each facet under
+          // the other facets' filters, so a chosen facet still offers its other values).
+          const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
+            scanPlan(stats, words, repo.facetGroups(request)));
+          exact = filtered.candidates < limit && !filtered.scanBoundReached;
+          rows = { ...filtered, facets: rows.facets, years: rows.years };
+        }
       }
     }
 
@@ -227,7 +243,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         digital: FORMAT_INFO[t.format].digital,
         year: t.year,
         openAccessUrl: t.openAccessUrl,
-        availability: summariseAvailability(t.copies.flatMap((g) => Array.from({ length: g.n }, () => g))),
+        availability: summariseAvailability(t.copies),
       }));
       formats.sort((a, b) => Number(b.titleId === rep.id) - Number(a.titleId === rep.id));
       return [{
@@ -293,7 +309,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         .filter((v) => v.count > 0 || v.selected);
       return order
         ? list.sort((a, b) => order.indexOf(a.value) - order.indexOf(b.value))
-        : list.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, lang));
+        : list.sort((a, b) => b.count - a.count || COLLATOR[lang].compare(a.label, b.label));
     };
     const branchCounts = counts('branch');
 
@@ -342,7 +358,7 @@ function compareActivities(r: SearchRequest, text: boolean, a: ActivityCandidate
   const primary = r.sort === 'newest'
     ? b.startsAt.getTime() - a.startsAt.getTime()
     : r.sort === 'title'
-      ? a.sortTitle.localeCompare(b.sortTitle, 'nl')
+      ? COLLATOR.nl.compare(a.sortTitle, b.sortTitle)
       : activityScore(text, b) - activityScore(text, a);
   return primary || a.startsAt.getTime() - b.startsAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -355,7 +371,7 @@ function compareMixed(r: SearchRequest, text: boolean, a: ActivityCandidate, t: 
   const d = r.sort === 'newest'
     ? yearKey(t.year) - a.startsAt.getTime()
     : r.sort === 'title'
-      ? a.sortTitle.localeCompare(t.sortTitle, 'nl')
+      ? COLLATOR.nl.compare(a.sortTitle, t.sortTitle)
       : titleScore(text, t) - activityScore(text, a);
   return d < 0 ? -1 : 1;
 }

@@ -60,6 +60,11 @@ export const FEW_MATCHES = 2500;
 /** A word or filter group held by more than this share of titles is tested on the row, not in the index. */
 export const INDEXED_SHARE = 0.2;
 const TTL_MS = 5 * 60_000;
+/**
+ * The words (alone) match at least this many times the candidate bound by the statistics: the
+ * first pass is sure to reach its bound, and a filtered search skips it (discovery.service.ts).
+ */
+export const SURE_BOUND_FACTOR = 10;
 
 const cache = new WeakMap<object, { stats: LexemeStats; at: number }>();
 
@@ -79,6 +84,11 @@ export async function lexemeStats(tx: Tx, key: object, now = Date.now()): Promis
   return stats;
 }
 
+/** The share of titles holding any lexeme of the group; a lexeme not among the most common is taken as half the rarest that is. */
+function shareOf(stats: LexemeStats, group: string[]): number {
+  return Math.min(1, group.reduce((s, l) => s + (stats.freq.get(l) ?? stats.floor / 2), 0));
+}
+
 /**
  * The plan for candidates that must hold every group of lexemes: the query's words (one group per
  * word; `null` when the query is not a plain AND of words — OR, NOT — and the plan is plain), and
@@ -95,7 +105,7 @@ export async function lexemeStats(tx: Tx, key: object, now = Date.now()): Promis
 export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: string[][] = []): ScanPlan {
   if (!words || !stats.freq.size || stats.titles <= 0) return PLAIN;
   if (!words.length && !filters.length) return PLAIN;
-  const share = (g: string[]) => Math.min(1, g.reduce((s, l) => s + (stats.freq.get(l) ?? stats.floor / 2), 0));
+  const share = (g: string[]) => shareOf(stats, g);
   const rowFilters = filters.filter((g) => share(g) > INDEXED_SHARE);
   const indexed = filters.filter((g) => !rowFilters.includes(g));
   const wordShare = words.reduce((p, g) => p * share(g), 1);
@@ -110,4 +120,15 @@ export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: 
   // how many titles the index yields (to be fetched, then tested on the rows)
   const upper = kept.reduce((p, g) => p * share(g), 1) * Math.min(1, ...indexed.map(share));
   return { pass: upper * stats.titles <= FEW_MATCHES ? 'plain' : 'tiered', rowFilters, indexWords };
+}
+
+/**
+ * How many titles the words match by the statistics, taken as independent (words of one title go
+ * together more often than that, so this errs low); every title when browsing without words. Null
+ * when it cannot be told: no statistics, or a query that is not a plain AND of words.
+ */
+export function estimatedMatches(stats: LexemeStats, words: string[][] | null): number | null {
+  if (!words || !stats.freq.size || stats.titles <= 0) return null;
+  const share = (g: string[]) => shareOf(stats, g);
+  return words.reduce((p, g) => p * share(g), 1) * stats.titles;
 }

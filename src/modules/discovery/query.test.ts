@@ -4,7 +4,7 @@ import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
 import { facetGroups, groupsTsquery } from './discovery.repository.ts';
-import { PLAIN, scanPlan } from './lexeme-stats.ts';
+import { estimatedMatches, PLAIN, scanPlan } from './lexeme-stats.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -160,5 +160,13 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['v=E3']]).indexWords, [], 'the value alone narrows it');
     assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['a=children']]).indexWords, ['boek'], 'else the least common word');
     assert.equal(scanPlan(stats, [['den']]).indexWords, null, 'a walk tests every row anyway');
+  });
+  test('how many titles the words match: a product of shares, every title browsing, unknown without statistics or for OR/NOT', () => {
+    assert.equal(estimatedMatches(stats, [['den']]), 200_000);
+    assert.equal(Math.round(estimatedMatches(stats, [['huis'], ['prinses']])!), 18_000);
+    assert.equal(estimatedMatches(stats, [['onbekendwoord']]), 1_000, 'half the rarest known share');
+    assert.equal(estimatedMatches(stats, []), 1_000_000);
+    assert.equal(estimatedMatches(stats, null), null);
+    assert.equal(estimatedMatches({ freq: new Map(), floor: 0, titles: 0 }, [['den']]), null);
   });
 });

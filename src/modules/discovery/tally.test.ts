@@ -5,8 +5,9 @@ import { describe, test } from 'node:test';
 import { parseSearchRequest } from './query.ts';
 import { tally, type Candidate } from './tally.ts';
 
-const CENTRUM = 'b-centrum';
-const OOST = 'b-oost';
+// branches by their place in the library's list
+const CENTRUM = 1;
+const OOST = 2;
 
 function title(id: string, workId: string, over: Partial<Candidate> = {}): Candidate {
   return {

@@ -12,7 +12,11 @@
 // that facet's own, and a filter on a value a title lacks (no language, no year) excludes it.
 import type { SearchRequest } from './query.ts';
 
-/** One candidate title as the search SQL returns it. */
+/**
+ * One candidate title as the search SQL returns it. Branches are numbers (their place in the
+ * library's list of branches, discovery.repository.ts), which keeps a few hundred candidates'
+ * copies small on the wire.
+ */
 export interface Candidate {
   titleId: string;
   workId: string;
@@ -26,15 +30,16 @@ export interface Candidate {
   /** Readable online now (open access). */
   digitalNow: boolean;
   /** This library's branches with a copy (not missing or withdrawn); may repeat. */
-  branches: string[];
+  branches: number[];
   /** This library's branches with a copy available now; may repeat. */
-  avail: string[];
+  avail: number[];
   score: number;
 }
 
 export interface FacetRow {
   facet: string;
-  value: string;
+  /** A branch's value is its number, as in `Candidate.branches`. */
+  value: string | number;
   count: number;
 }
 
@@ -56,104 +61,149 @@ export interface Tally {
   years: { min: number | null; max: number | null };
 }
 
-const PREDICATES = ['kind', 'format', 'language', 'audience', 'avi', 'year', 'branch', 'availability'] as const;
-type Predicate = (typeof PREDICATES)[number];
+const FACETS = ['kind', 'format', 'language', 'audience', 'avi', 'year', 'branch', 'availability'] as const;
+type Facet = (typeof FACETS)[number];
 
-const inList = (list: string[], v: string | null) => !list.length || (v !== null && list.includes(v));
-const meets = (a: string[], chosen: Set<string>) => a.some((b) => chosen.has(b));
+const meets = (a: number[], chosen: Set<number>) => a.some((b) => chosen.has(b));
 
 /**
- * Counts the candidates. `branchIds` are the chosen branches' ids (an unknown or `online` branch
- * alone leaves none: no title is held there). `facets`: whether to count them (the filtered
- * second pass shows the first pass's).
+ * Counts the candidates. `chosenBranches` are the chosen branches' numbers (an unknown or
+ * `online` branch alone leaves none: no title is held there). `facets`: whether to count them (the
+ * filtered second pass shows the first pass's).
  */
 export function tally(
-  r: SearchRequest, branchIds: string[], rows: Candidate[], window: { offset: number; limit: number }, facets: boolean,
+  r: SearchRequest, chosenBranches: number[], rows: Candidate[], window: { offset: number; limit: number }, facets: boolean,
 ): Tally {
-  const chosen = new Set(branchIds);
+  const chosen = new Set(chosenBranches);
   const availableHere = (c: Candidate) => (chosen.size ? meets(c.avail, chosen) : c.avail.length > 0);
   const onLoan = (c: Candidate) => c.branches.length > 0 && c.avail.length === 0;
-  const yearSet = r.yearFrom !== null || r.yearTo !== null;
   const from = r.yearFrom ?? 0;
   const to = r.yearTo ?? 9999;
-  const tests: Record<Predicate, (c: Candidate) => boolean> = {
-    // titles are the only kind here; asking only for activities finds no title
-    kind: () => !r.kind.length || r.kind.includes('title'),
-    format: (c) => inList(r.format, c.format),
-    language: (c) => inList(r.language, c.language),
-    audience: (c) => inList(r.audience, c.audience),
-    avi: (c) => inList(r.avi, c.avi),
-    year: (c) => !yearSet || (c.year !== null && c.year >= from && c.year <= to),
-    // only `online` chosen: no title is held "online" (digital titles are under availability)
-    branch: (c) => (chosen.size ? meets(c.branches, chosen) : !r.branch.length),
-    availability: (c) => !r.availability.length || r.availability.some((a) =>
-      a === 'available' ? availableHere(c) : a === 'digital' ? c.digitalNow : onLoan(c)),
-  };
+  const among = (list: string[], v: string | null) => v !== null && list.includes(v);
+  // the filters asked for, each a test of one candidate; a filter on a value a title lacks (no
+  // language, no year) excludes it
+  const filters: [Facet, (c: Candidate) => boolean][] = [];
+  // titles are the only kind here; asking only for activities finds no title
+  if (r.kind.length && !r.kind.includes('title')) filters.push(['kind', () => false]);
+  if (r.format.length) filters.push(['format', (c) => r.format.includes(c.format as never)]);
+  if (r.language.length) filters.push(['language', (c) => among(r.language, c.language)]);
+  if (r.audience.length) filters.push(['audience', (c) => among(r.audience, c.audience)]);
+  if (r.avi.length) filters.push(['avi', (c) => among(r.avi, c.avi)]);
+  if (r.yearFrom !== null || r.yearTo !== null) filters.push(['year', (c) => c.year !== null && c.year >= from && c.year <= to]);
+  // only `online` chosen: no title is held "online" (digital titles are under availability)
+  if (r.branch.length) filters.push(['branch', (c) => meets(c.branches, chosen)]);
+  if (r.availability.length) {
+    filters.push(['availability', (c) => r.availability.some((a) =>
+      a === 'available' ? availableHere(c) : a === 'digital' ? c.digitalNow : onLoan(c))]);
+  }
 
-  // works per facet value (a work counts once, whichever of its titles qualifies)
-  const counted = new Map<string, Set<string>>();
-  const count = (facet: string, value: string | null, workId: string) => {
-    if (value === null) return;
-    const key = `${facet}\u0000${value}`;
-    let works = counted.get(key);
-    if (!works) counted.set(key, (works = new Set()));
-    works.add(workId);
-  };
-  let ymin: number | null = null;
-  let ymax: number | null = null;
-  // the best-scoring matching title of each work represents it
-  const best = new Map<string, Candidate>();
-  const better = (a: Candidate, b: Candidate) =>
-    a.score !== b.score ? a.score > b.score : a.popularity !== b.popularity ? a.popularity > b.popularity : a.titleId < b.titleId;
-
+  // what each title counts in: every facet when it passes every filter; when it fails exactly one,
+  // only that facet (a facet's counts leave its own filter out); else nowhere
+  const passing: Candidate[] = [];
+  const countable: { c: Candidate; only: Facet | null }[] = [];
   for (const c of rows) {
-    // which filters the title fails: none — it matches, and counts in every facet; one — it
-    // counts only in that facet (the facet's own filter is left out of its counts); more — nowhere
-    let failed: Predicate | null = null;
+    let failed: Facet | null = null;
     let failures = 0;
-    for (const p of PREDICATES) {
-      if (!tests[p](c)) {
-        failed = p;
+    for (const [facet, test] of filters) {
+      if (!test(c)) {
+        failed = facet;
         if (++failures > 1) break;
       }
     }
-    if (failures > 1) continue;
-    const under = (p: Predicate) => failures === 0 || failed === p;
-    if (failures === 0) {
-      const held = best.get(c.workId);
-      if (!held || better(c, held)) best.set(c.workId, c);
-    }
-    if (under('year') && c.year !== null) {
+    if (failures === 0) passing.push(c);
+    if (failures <= 1) countable.push({ c, only: failed });
+  }
+
+  let ymin: number | null = null;
+  let ymax: number | null = null;
+  for (const { c, only } of countable) {
+    if ((only === null || only === 'year') && c.year !== null) {
       if (ymin === null || c.year < ymin) ymin = c.year;
       if (ymax === null || c.year > ymax) ymax = c.year;
     }
-    if (!facets) continue;
-    if (under('kind')) count('kind', 'title', c.workId);
-    if (under('format')) count('format', c.format, c.workId);
-    if (under('language')) count('language', c.language, c.workId);
-    if (under('audience')) count('audience', c.audience, c.workId);
-    if (under('avi')) count('avi', c.avi, c.workId);
-    if (under('availability')) {
-      if (availableHere(c)) count('availability', 'available', c.workId);
-      if (c.digitalNow) count('availability', 'digital', c.workId);
-      if (onLoan(c)) count('availability', 'on_loan', c.workId);
-    }
-    if (under('branch')) for (const b of c.branches) count('branch', b, c.workId);
   }
 
+  // the best-scoring matching title of each work represents it
   const order = orderOf(r.sort);
+  const best = new Map<string, Candidate>();
+  for (const c of passing) {
+    const held = best.get(c.workId);
+    if (!held || relevance(c, held) < 0) best.set(c.workId, c);
+  }
   const works = [...best.values()].sort(order);
+
   return {
     total: works.length,
     hits: works.slice(window.offset, window.offset + window.limit).map((c) => ({
       workId: c.workId, titleId: c.titleId, score: c.score, year: c.year, sortTitle: c.sortTitle, popularity: c.popularity,
     })),
-    facets: [...counted].map(([key, set]) => {
-      const [facet, value] = key.split('\u0000') as [string, string];
-      return { facet, value, count: set.size };
-    }),
+    facets: facets ? countFacets(countable, availableHere, onLoan) : [],
     years: { min: ymin, max: ymax },
   };
+}
+
+/** Works per facet value: a work counts once for a value, however many of its titles hold it. */
+function countFacets(
+  countable: { c: Candidate; only: Facet | null }[], availableHere: (c: Candidate) => boolean, onLoan: (c: Candidate) => boolean,
+): FacetRow[] {
+  const counts = FACETS.map(() => new Map<string | number, number>());
+  const byWork = new Map<string, { c: Candidate; only: Facet | null }[]>();
+  for (const e of countable) {
+    const group = byWork.get(e.c.workId);
+    if (group) group.push(e);
+    else byWork.set(e.c.workId, [e]);
+  }
+  // most works have one matching title: its values count directly; a work with several (book and
+  // e-book) gathers its values first, so each counts once
+  for (const group of byWork.values()) {
+    if (group.length === 1) {
+      const { c, only } = group[0]!;
+      addValues(c, only, availableHere(c), onLoan(c), counts, null);
+      continue;
+    }
+    const seen = FACETS.map(() => new Set<string | number>());
+    for (const { c, only } of group) addValues(c, only, availableHere(c), onLoan(c), counts, seen);
+    seen.forEach((values, f) => { for (const v of values) bump(counts[f]!, v); });
+  }
+  return counts.flatMap((m, f) => [...m].map(([value, count]) => ({ facet: FACETS[f]!, value, count })));
+}
+
+const F = Object.fromEntries(FACETS.map((f, i) => [f, i])) as Record<Facet, number>;
+
+function bump(m: Map<string | number, number>, v: string | number): void {
+  m.set(v, (m.get(v) ?? 0) + 1);
+}
+
+/**
+ * The facet values of one title, each once (a branch repeats once per copy there): counted at once,
+ * or gathered in `seen` when the work has other titles among the candidates. Only `only`'s when
+ * the title fails that facet's filter. (Plain functions, not closures: this runs per candidate.)
+ */
+function addValues(
+  c: Candidate, only: Facet | null, availableHere: boolean, onLoan: boolean,
+  counts: Map<string | number, number>[], seen: Set<string | number>[] | null,
+): void {
+  const put = (f: number, v: string | number) => (seen ? seen[f]!.add(v) : bump(counts[f]!, v));
+  const all = only === null;
+  if (all || only === 'kind') put(F.kind, 'title');
+  if (all || only === 'format') put(F.format, c.format);
+  if ((all || only === 'language') && c.language !== null) put(F.language, c.language);
+  if ((all || only === 'audience') && c.audience !== null) put(F.audience, c.audience);
+  if ((all || only === 'avi') && c.avi !== null) put(F.avi, c.avi);
+  if (all || only === 'availability') {
+    if (availableHere) put(F.availability, 'available');
+    if (c.digitalNow) put(F.availability, 'digital');
+    if (onLoan) put(F.availability, 'on_loan');
+  }
+  if (all || only === 'branch') {
+    const b = c.branches;
+    for (let i = 0; i < b.length; i++) if (b.indexOf(b[i]!) === i) put(F.branch, b[i]!);
+  }
+}
+
+/** Relevance order: score, then popularity, then the title id (stable pages). */
+function relevance(a: Candidate, b: Candidate): number {
+  return b.score - a.score || b.popularity - a.popularity || cmp(a.titleId, b.titleId);
 }
 
 // ids compare by code point, as uuids order in PostgreSQL; sort titles as Dutch readers expect, by
@@ -166,5 +216,5 @@ const yearDesc = (a: Candidate, b: Candidate) => (a.year === b.year ? 0 : a.year
 function orderOf(sort: SearchRequest['sort']): (a: Candidate, b: Candidate) => number {
   if (sort === 'newest') return (a, b) => yearDesc(a, b) || b.score - a.score || cmp(a.titleId, b.titleId);
   if (sort === 'title') return (a, b) => dutch.compare(a.sortTitle, b.sortTitle) || yearDesc(a, b) || cmp(a.titleId, b.titleId);
-  return (a, b) => b.score - a.score || b.popularity - a.popularity || cmp(a.titleId, b.titleId);
+  return relevance;
 }
