@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db/connection.ts';
-import { inNetwork, inTenant } from '../../src/platform/db/tenant.ts';
+import { inNetwork, inTenant, inTenantWith } from '../../src/platform/db/tenant.ts';
 import { testDatabase } from '../support/db.ts';
 
 let db: Db;
@@ -85,6 +85,15 @@ describe('tenant isolation', () => {
     const outside = (await sql<{ u: string; t: string | null }>`select current_user as u, current_setting('app.library_id', true) as t`.execute(db.kysely)).rows[0]!;
     assert.notEqual(outside.u, 'eenbieb_app');
     assert.ok(!outside.t, 'the tenant setting does not leak out of the transaction');
+  });
+
+  test('inTenantWith hands its first columns over, and the role and tenant apply from the next statement on', async () => {
+    const [first, inside] = await inTenantWith(db.kysely, a, sql<{ two: number }>`1 + 1 as "two"`, async (tx, row) =>
+      [row, (await sql<{ u: string; t: string }>`select current_user as u, current_setting('app.library_id', true) as t`.execute(tx)).rows[0]]);
+    assert.equal(first.two, 2);
+    assert.deepEqual(inside, { u: 'eenbieb_app', t: a });
+    const seen = await inTenantWith(db.kysely, a, sql`true as "ok"`, (tx) => tx.selectFrom('branch').select('libraryId').execute());
+    assert.ok(seen.length > 0 && seen.every((r) => r.libraryId === a));
   });
 
   test("with tenant A set, B's rows are invisible", async () => {

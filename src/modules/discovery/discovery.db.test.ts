@@ -217,7 +217,7 @@ describe('filters as lexemes of the search document', () => {
     const e = await buildTitle(t.db.kysely, { title: 'Zeilbootverhalen op het scherm', format: 'ebook', language: 'dut', audience: 'adults', popularity: 5 });
     const request = parseSearchRequest({ q: 'zeilbootverhalen', format: 'ebook,audiobook' }).request;
     const [single, first] = await inTenant(t.db.kysely, utrecht, async (tx) => {
-      await prepare(tx, utrecht, request.q);
+      await prepare(tx, request.q);
       const window = { offset: 0, limit: 20 };
       return [await searchTitles(tx, utrecht, request, [], request.q, true, window, PLAIN, true),
         await searchTitles(tx, utrecht, request, [], request.q, false, window, PLAIN)];
@@ -232,7 +232,7 @@ describe('filters as lexemes of the search document', () => {
     assert.ok(of(first, 'format').book! > 100, JSON.stringify(of(first, 'format')));
     // without countFacets the filtered pass counts nothing (the two-pass search shows the first pass's)
     const uncounted = await inTenant(t.db.kysely, utrecht, async (tx) => {
-      await prepare(tx, utrecht, request.q);
+      await prepare(tx, request.q);
       return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 20 }, PLAIN);
     });
     assert.deepEqual(uncounted.facets, []);
@@ -259,7 +259,7 @@ describe('the filtered pass tier by tier of popularity', () => {
 
     const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
     const found = await inTenant(t.db.kysely, utrecht, async (tx) => {
-      await prepare(tx, utrecht, request.q);
+      await prepare(tx, request.q);
       return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null });
     });
     const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
@@ -271,7 +271,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     // the first pass tiered (words only) finds the same top of the word's matches as the plain one
     const bare = parseSearchRequest({ q: 'ganzenveer' }).request;
     const [tiered, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => {
-      await prepare(tx, utrecht, bare.q);
+      await prepare(tx, bare.q);
       const window = { offset: 0, limit: 1000 };
       return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [], indexWords: null }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
     });
@@ -286,7 +286,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     for (const q of ['ganzenveer 7', '"ganzenveer 7"', 'ganzenveer -7']) {
       const request = parseSearchRequest({ q }).request;
       const [whole, partial] = await inTenant(t.db.kysely, utrecht, async (tx) => {
-        await prepare(tx, utrecht, q);
+        await prepare(tx, q);
         const window = { offset: 0, limit: 1000 };
         return [await searchTitles(tx, utrecht, request, [], q, false, window, PLAIN),
           await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: ['ganzenver'] })];

@@ -178,7 +178,7 @@ export function searchQuery(
     // popularity index walked, should the planner find that cheaper). Tiers partition the
     // popularity order, so the concatenation is the exact order; Append returns its branches in
     // order and runs a tier only when the ones before it did not give enough (no parallel
-    // workers: see prepare).
+    // workers: see queryFacts).
     ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
             select ${columns} from title r
             where r.search_vector @@ (${query} && ${`'p=${tier}'`}::tsquery) and ${rowMatch} and ${visibleToSql('r', libraryId)}
@@ -276,7 +276,7 @@ export async function search(
   countFacets = !pushDown,
 ): Promise<SearchRows> {
   const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, plan);
-  // JIT is off for the transaction: `prepare` below turns it off first.
+  // JIT and parallel workers are off for the transaction (queryFacts, the first statement).
   const result = await query.execute(tx);
   const row = result.rows[0]!;
   const candidates = (row.rows ?? []).map(([titleId, workId, format, language, audience, avi, year, sortTitle, popularity,
@@ -335,30 +335,37 @@ export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]
   return rows;
 }
 
-/**
- * What a search needs before it can start, in one round trip: whether the query has any word
- * left after Dutch stop words ("de het een" has none), and the library's branches. It also turns
- * PostgreSQL's JIT compiler off for the transaction: a search is short OLTP work, and JIT,
- * triggered by the planner's pessimistic estimates for the CTEs, would spend over a second
- * compiling it. (PGlite has no JIT; the setting is accepted and ignored.)
- */
-export async function prepare(tx: Tx, libraryId: string, q: string): Promise<{
-  hasLexemes: boolean; branches: { id: string; slug: string; name: string }[];
+/** What a search needs to know of its query before it starts (`queryFacts`). */
+export interface QueryFacts {
+  /** Whether any word is left after Dutch stop words ("de het een" has none). */
+  hasLexemes: boolean;
   /** The query's words as lexemes, when it is a plain AND of them (no OR, no NOT); else null. */
   lexemes: string[] | null;
-}> {
-  const { rows } = await sql<{ n: number; branches: { id: string; slug: string; name: string }[]; lexemes: string[]; plain: boolean }>`
-    select set_config('jit', 'off', true) as jit,
-           -- no parallel workers either: a search is a few milliseconds of work among many, and the
-           -- tiered pass (searchQuery) relies on Append returning its tiers in order
-           set_config('max_parallel_workers_per_gather', '0', true) as parallel,
-           numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as n,
-           tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${q}))) as lexemes,
-           querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) !~ '[|!]' as plain,
-           (select coalesce(json_agg(json_build_object('id', b.id, 'slug', b.slug, 'name', b.name) order by b.name), '[]')
-              from branch b where b.library_id = ${libraryId}) as branches`.execute(tx);
-  const row = rows[0];
-  return { hasLexemes: (row?.n ?? 0) > 0, branches: row?.branches ?? [], lexemes: row?.plain ? row.lexemes : null };
+}
+
+/**
+ * The select list of a search's first statement (tenant.ts inTenantWith; no table is read): the
+ * facts of the query, and PostgreSQL's JIT compiler and parallel workers off for the transaction.
+ * A search is short OLTP work: JIT, triggered by the planner's pessimistic estimates for the CTEs,
+ * would spend over a second compiling it, and the tiered pass (searchQuery) relies on Append
+ * returning its tiers in order. (PGlite has no JIT; the setting is accepted and ignored.)
+ */
+export function queryFacts(q: string): RawBuilder<{ n: number; lexemes: string[]; plain: boolean }> {
+  return sql`set_config('jit', 'off', true) as "jit",
+    set_config('max_parallel_workers_per_gather', '0', true) as "parallel",
+    numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as "n",
+    tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${q}))) as "lexemes",
+    querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) !~ '[|!]' as "plain"`;
+}
+
+export function readFacts(row: { n: number; lexemes: string[]; plain: boolean } | undefined): QueryFacts {
+  return { hasLexemes: (row?.n ?? 0) > 0, lexemes: row?.plain ? row.lexemes : null };
+}
+
+/** `queryFacts` on its own, in a transaction already under a tenant (tests, tools). */
+export async function prepare(tx: Tx, q: string): Promise<QueryFacts> {
+  const { rows } = await sql<{ n: number; lexemes: string[]; plain: boolean }>`select ${queryFacts(q)}`.execute(tx);
+  return readFacts(rows[0]);
 }
 
 /**

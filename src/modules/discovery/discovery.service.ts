@@ -16,7 +16,8 @@
 //   more than its candidate bound) and both sorted lists are merged; otherwise titles are paged in
 //   SQL exactly as before, so a search with no matching activity costs what it did.
 import type { Ctx } from '../../platform/context.ts';
-import { inTenant } from '../../platform/db/tenant.ts';
+import { inTenant, inTenantWith } from '../../platform/db/tenant.ts';
+import { branchDirectory } from '../network/index.ts';
 import {
   AUDIENCE_LABEL, AVI_LEVELS, FORMAT_INFO, languageLabel, summariseAvailability,
   type Availability, type FormatCode,
@@ -154,10 +155,13 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   if (!libraryId) throw new Error('search without a library');
   const lang = ctx.lang;
 
-  return inTenant(ctx.db, libraryId, async (tx) => {
-    // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
-    const searchable = hasSearchableTerms(request.q);
-    const { hasLexemes, branches, lexemes } = await repo.prepare(tx, libraryId, searchable ? request.q : '');
+  // the branches (facet labels, slugs to ids) from the network's reference cache, before the
+  // transaction: on a miss the cache opens its own
+  const branches = await branchDirectory(ctx, libraryId);
+  // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
+  const searchable = hasSearchableTerms(request.q);
+  return inTenantWith(ctx.db, libraryId, repo.queryFacts(searchable ? request.q : ''), async (tx, facts) => {
+    const { hasLexemes, lexemes } = repo.readFacts(facts);
     const textQuery = searchable && hasLexemes ? request.q : null;
     const bySlug = new Map(branches.map((b) => [b.slug, b]));
     const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));

@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 export { PortalPage, NationalPage, portalInfo, type PortalInfo } from './portal.tsx';
 export { seedReferenceData, seedDemoNetwork, hasLibraries } from './network.seed.ts';
-export { getLibrary, findLibrary, listLibraries, libraryUrl, routePostcode, forgetLibraryCache, type Library } from './network.service.ts';
+export { getLibrary, findLibrary, listLibraries, libraryUrl, routePostcode, forgetLibraryCache, branchDirectory, type Library } from './network.service.ts';
 
 /** Marks raw requests that reached a portal through its own host name (see app.ts rewriteUrl). */
 export const HOST_PORTAL = Symbol('eenbieb.hostPortal');

@@ -172,6 +172,15 @@ export async function listBranches(ctx: Ctx, libraryId: string, now = new Date()
   return loadBranches(ctx, libraryId, null, now);
 }
 
+/**
+ * The library's branches by name — id, slug and name only — from the same cache (at most a minute
+ * behind; no opening state computed). Call it outside a transaction: on a cache miss it opens its own.
+ */
+export async function branchDirectory(ctx: Ctx, libraryId: string, now = new Date()): Promise<{ id: string; slug: string; name: string }[]> {
+  const all = await cachesFor(ctx).branches.get(`${libraryId}|${localMoment(now).date}`);
+  return all.map((b) => ({ id: b.id, slug: b.slug, name: b.name }));
+}
+
 export async function getBranch(ctx: Ctx, libraryId: string, slug: string, now = new Date()): Promise<BranchView> {
   const [branch] = await loadBranches(ctx, libraryId, slug, now);
   if (!branch) throw BranchNotFound();
