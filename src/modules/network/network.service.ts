@@ -73,6 +73,9 @@ function createCaches(db: Ctx['db']) {
       return new Map(rows.map((r) => [r.pc4, r]));
     }),
     libraryList: ttlCache<'all', Awaited<ReturnType<typeof repo.listLibraries>>>(REFERENCE_TTL_MS, () => inNetwork(db, (tx) => repo.listLibraries(tx))),
+    // a library's branches by name, for lists that need no hours (the search's branch facet)
+    directory: ttlCache<string, { id: string; slug: string; name: string }[]>(REFERENCE_TTL_MS, (libraryId) =>
+      inTenant(db, libraryId, async (tx) => (await repo.listBranches(tx, libraryId)).map((b) => ({ id: b.id, slug: b.slug, name: b.name })))),
     // keyed by library and local date: the exceptions window starts today
     branches: ttlCache<string, BranchData[]>(REFERENCE_TTL_MS, async (key) => {
       const [libraryId, today] = key.split('|') as [string, string];
@@ -173,12 +176,11 @@ export async function listBranches(ctx: Ctx, libraryId: string, now = new Date()
 }
 
 /**
- * The library's branches by name — id, slug and name only — from the same cache (at most a minute
- * behind; no opening state computed). Call it outside a transaction: on a cache miss it opens its own.
+ * The library's branches by name — id, slug and name only — from the reference cache (at most a
+ * minute behind). Call it outside a transaction: on a cache miss it opens its own.
  */
-export async function branchDirectory(ctx: Ctx, libraryId: string, now = new Date()): Promise<{ id: string; slug: string; name: string }[]> {
-  const all = await cachesFor(ctx).branches.get(`${libraryId}|${localMoment(now).date}`);
-  return all.map((b) => ({ id: b.id, slug: b.slug, name: b.name }));
+export async function branchDirectory(ctx: Ctx, libraryId: string): Promise<{ id: string; slug: string; name: string }[]> {
+  return cachesFor(ctx).directory.get(libraryId);
 }
 
 export async function getBranch(ctx: Ctx, libraryId: string, slug: string, now = new Date()): Promise<BranchView> {
