@@ -47,6 +47,8 @@ export interface TitleTable {
   popularity: Generated<number>;
   /** Written by the trigger. */
   searchVector: Generated<string>;
+  /** Branches (of any library) with a copy not missing or withdrawn; kept by the item triggers (migration 0104). */
+  holdings: Generated<string[]>;
   createdAt: Generated<Timestamp>;
   updatedAt: Generated<Timestamp>;
 }

@@ -200,13 +200,12 @@ export function searchQuery(
     lib as (select coalesce(array_agg(b.id order by b.id), '{}') as branches from branch b where b.library_id = ${libraryId}),
     scan as materialized (
       ${pushDown && branchIds.length
-        // Held at chosen branches: a branch holds a few thousand titles, so the copies there
-        // (item_branch_idx) drive the query and the matches among them are all found, exactly,
-        // instead of testing matches one by one for a copy at a branch that holds few of them.
+        // Held at chosen branches: the titles' holdings (migration 0104) and the words are
+        // intersected in their GIN indexes before a title is read, and every match is found,
+        // exactly; the copies (availability, status) are then tested on what is left.
         ? sql`select ${columns}, 0 as scanned, true as passes
               from title r
-              where r.id in (select i.title_id from item i where i.library_id = ${libraryId} and i.branch_id = any(${branchIds}::uuid[])
-                               and i.status not in ('missing', 'withdrawn'))
+              where r.holdings && ${branchIds}::uuid[]
                 and ${match} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
               order by r.popularity desc, r.id
               limit ${limit}`
