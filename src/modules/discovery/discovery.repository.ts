@@ -203,10 +203,14 @@ export function searchQuery(
         // Held at chosen branches: the titles' holdings (migration 0104) and the words are
         // intersected in their GIN indexes before a title is read, and every match is found,
         // exactly; the copies (availability, status) are then tested on what is left.
-        ? sql`select ${columns}, 0 as scanned, true as passes
-              from title r
-              where r.holdings && ${branchIds}::uuid[]
-                and ${match} and ${visibleToSql('r', libraryId)} and ${titleFilters(r, libraryId, branchIds)}
+        ? sql`select r.*, 0 as scanned, true as passes from (
+                select ${columns} from title r
+                where r.holdings && ${branchIds}::uuid[] and ${match} and ${visibleToSql('r', libraryId)}
+                -- offset 0: the held matches come first, from the indexes; the copies are tested on
+                -- them after (left to itself the planner starts from the copies at the branch and
+                -- reads every title held there)
+                offset 0) r
+              where ${titleFilters(r, libraryId, branchIds)}
               order by r.popularity desc, r.id
               limit ${limit}`
         : pushDown && hasResidualFilters(r)
