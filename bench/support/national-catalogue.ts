@@ -234,18 +234,25 @@ export async function generateNationalCatalogue(url: string, size: CatalogueSize
       join bench_branch b on b.n = 1 + ${h('k + 53')} % (select count(*) from bench_branch)`);
     const { rows: libraries } = await client.query<{ id: string }>('select distinct library_id as id from bench_item order by 1');
     // the holdings (migration 0104) are written once for all copies below, not per library's statement
+    // (a kept database must not be left with the trigger off, should the load fail)
     await client.query('alter table item disable trigger item_holdings_inserted');
     const t0 = performance.now();
-    for (const lib of libraries) {
-      await client.query('begin');
-      await client.query(`select set_config('app.library_id', $1, true)`, [lib.id]);
-      await client.query(`insert into item (library_id, title_id, branch_id, barcode, shelf, status)
-        select library_id, title_id, branch_id, barcode, shelf, status from bench_item where library_id = $1`, [lib.id]);
-      await client.query('commit');
+    try {
+      for (const lib of libraries) {
+        await client.query('begin');
+        await client.query(`select set_config('app.library_id', $1, true)`, [lib.id]);
+        await client.query(`insert into item (library_id, title_id, branch_id, barcode, shelf, status)
+          select library_id, title_id, branch_id, barcode, shelf, status from bench_item where library_id = $1`, [lib.id]);
+        await client.query('commit');
+      }
+    } catch (e) {
+      await client.query('rollback').catch(() => {});
+      throw e;
+    } finally {
+      await client.query('alter table item enable trigger item_holdings_inserted');
     }
     steps.push({ step: 'items insert', seconds: (performance.now() - t0) / 1000 });
     log(`  items insert: ${steps.at(-1)!.seconds.toFixed(1)} s`);
-    await client.query('alter table item enable trigger item_holdings_inserted');
 
     // before the indexes are built: the refresh rewrites the tier lexeme of a fifth of the titles
     await step('popularity tiers (eenbieb_refresh_popularity_tiers)', 'select eenbieb_refresh_popularity_tiers()');

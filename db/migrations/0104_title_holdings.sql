@@ -37,7 +37,7 @@ CREATE TRIGGER title_search BEFORE INSERT OR UPDATE OF
 -- and its holdings are kept for it. Item and branch are tenant tables whose policies bind even
 -- the owner, so the tenant is set to `lib` for the reads and put back after.
 CREATE FUNCTION eenbieb_refresh_holdings(lib uuid, titles uuid[]) RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   tenant text := current_setting('app.library_id', true);
   own uuid[];
@@ -51,7 +51,11 @@ BEGIN
   SELECT coalesce(array_agg(b.id), '{}') INTO own FROM branch b WHERE b.library_id = lib;
   -- Lock first, read after, in statements of their own: under READ COMMITTED the read below then
   -- sees every copy committed by a writer this one waited for, so no concurrent change is lost.
-  PERFORM 1 FROM title WHERE id = ANY (titles) ORDER BY id FOR UPDATE;
+  -- FOR NO KEY UPDATE (the lock the UPDATE below takes anyway): writers of one title queue behind
+  -- each other, but the foreign-key checks of copies being inserted (FOR KEY SHARE on the title)
+  -- are not blocked — FOR UPDATE would deadlock two libraries whose inserts both passed their
+  -- checks before either trigger ran.
+  PERFORM 1 FROM title WHERE id = ANY (titles) ORDER BY id FOR NO KEY UPDATE;
   WITH held AS (
     SELECT i.title_id, array_agg(DISTINCT i.branch_id) AS branches
     FROM item i
@@ -76,7 +80,7 @@ $$;
 -- Every library's holdings on every title it holds (the backfill below, and the benchmark's bulk
 -- load, which loads copies with the insert trigger off).
 CREATE FUNCTION eenbieb_refresh_all_holdings() RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   tenant text := current_setting('app.library_id', true);
   lib uuid;
@@ -90,6 +94,11 @@ BEGIN
   RETURN n;
 END
 $$;
+
+-- the item triggers call the refresh as the application role; the whole-catalogue rewrite is for
+-- the migration's owner only
+REVOKE ALL ON FUNCTION eenbieb_refresh_holdings(uuid, uuid[]), eenbieb_refresh_all_holdings() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION eenbieb_refresh_holdings(uuid, uuid[]) TO eenbieb_app;
 
 CREATE FUNCTION eenbieb_item_holdings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -128,7 +137,9 @@ CREATE TRIGGER item_holdings_inserted AFTER INSERT ON item REFERENCING NEW TABLE
 CREATE TRIGGER item_holdings_deleted AFTER DELETE ON item REFERENCING OLD TABLE AS deleted_items
   FOR EACH STATEMENT EXECUTE FUNCTION eenbieb_item_holdings_deleted();
 -- per row, and only for a change of holding: the WHEN is tested without calling the function, so
--- check-out and check-in (available ⇄ on_loan …) cost nothing here
+-- check-out and check-in (available ⇄ on_loan …) cost nothing here. (Two transactions moving many
+-- copies of the same titles at once lock them row by row and may deadlock; PostgreSQL then aborts
+-- one, which can be retried. Moves are rare staff operations.)
 CREATE TRIGGER item_holdings_moved AFTER UPDATE OF library_id, title_id, branch_id, status ON item FOR EACH ROW
   WHEN (NEW.library_id <> OLD.library_id OR NEW.title_id <> OLD.title_id OR NEW.branch_id <> OLD.branch_id
         OR (NEW.status IN ('missing', 'withdrawn')) <> (OLD.status IN ('missing', 'withdrawn')))

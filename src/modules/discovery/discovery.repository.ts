@@ -65,8 +65,8 @@ export interface SearchRows extends Omit<Tally, 'facets'> {
 }
 
 /**
- * Every filter written over the candidate query (title aliased r, copies through exists), used
- * when the bound is reached so a rare filter value is not lost among popular titles.
+ * Every filter written over the candidate query (title aliased r, copies through exists), used by
+ * the filtered pass (pushDown) so a rare filter value is not lost among popular titles.
  */
 function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [
@@ -344,6 +344,8 @@ export interface QueryFacts {
   hasLexemes: boolean;
   /** The query's words as lexemes, when it is a plain AND of them (no OR, no NOT); else null. */
   lexemes: string[] | null;
+  /** The query holds a phrase ("…"): fewer titles match than its words alone. */
+  phrase: boolean;
 }
 
 /**
@@ -353,21 +355,24 @@ export interface QueryFacts {
  * would spend over a second compiling it, and the tiered pass (searchQuery) relies on Append
  * returning its tiers in order. (PGlite has no JIT; the setting is accepted and ignored.)
  */
-export function queryFacts(q: string): RawBuilder<{ n: number; lexemes: string[]; plain: boolean }> {
+type FactsRow = { n: number; lexemes: string[]; plain: boolean; phrase: boolean };
+
+export function queryFacts(q: string): RawBuilder<FactsRow> {
   return sql`set_config('jit', 'off', true) as "jit",
     set_config('max_parallel_workers_per_gather', '0', true) as "parallel",
     numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as "n",
     tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${q}))) as "lexemes",
-    querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) !~ '[|!]' as "plain"`;
+    querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) !~ '[|!]' as "plain",
+    querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) ~ '<' as "phrase"`;
 }
 
-export function readFacts(row: { n: number; lexemes: string[]; plain: boolean } | undefined): QueryFacts {
-  return { hasLexemes: (row?.n ?? 0) > 0, lexemes: row?.plain ? row.lexemes : null };
+export function readFacts(row: FactsRow | undefined): QueryFacts {
+  return { hasLexemes: (row?.n ?? 0) > 0, lexemes: row?.plain ? row.lexemes : null, phrase: !!row?.phrase };
 }
 
 /** `queryFacts` on its own, in a transaction already under a tenant (tests, tools). */
 export async function prepare(tx: Tx, q: string): Promise<QueryFacts> {
-  const { rows } = await sql<{ n: number; lexemes: string[]; plain: boolean }>`select ${queryFacts(q)}`.execute(tx);
+  const { rows } = await sql<FactsRow>`select ${queryFacts(q)}`.execute(tx);
   return readFacts(rows[0]);
 }
 

@@ -13,8 +13,8 @@
 //   ACTIVITY_PRIOR (see activity-search.ts). Browsing without words, the same factors without the
 //   rank. Newest: a title's year against an activity's next session. Title: the sort titles.
 // - Pages: when activities match, the title side returns its first page × pageSize hits (never
-//   more than its candidate bound) and both sorted lists are merged; otherwise titles are paged in
-//   SQL exactly as before, so a search with no matching activity costs what it did.
+//   more than its candidate bound) and both sorted lists are merged; otherwise the title side
+//   returns the page itself (tally.ts), so a search with no matching activity costs what it did.
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, inTenantWith } from '../../platform/db/tenant.ts';
 import { branchDirectory } from '../network/index.ts';
@@ -161,7 +161,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
   const searchable = hasSearchableTerms(request.q);
   return inTenantWith(ctx.db, libraryId, repo.queryFacts(searchable ? request.q : ''), async (tx, facts) => {
-    const { hasLexemes, lexemes } = repo.readFacts(facts);
+    const { hasLexemes, lexemes, phrase } = repo.readFacts(facts);
     const textQuery = searchable && hasLexemes ? request.q : null;
     const bySlug = new Map(branches.map((b) => [b.slug, b]));
     const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));
@@ -190,11 +190,16 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
       const limit = repo.candidateLimit(textQuery);
       const estimated = estimatedMatches(stats, words);
-      if (repo.hasFilters(request) && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit) {
+      // a filter no title can pass (only activities asked for, only "online" as branch) finds no
+      // title in a filtered pass: the first pass still counts the title facets
+      const titlesCanMatch = titlesShown && !(request.branch.length && !branchIds.length);
+      if (repo.hasFilters(request) && titlesCanMatch && !phrase && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit) {
         // The words alone surely reach the bound: a first pass would only count facets among the
         // most popular matches, filtered or not. One filtered pass instead, whose facets count
         // among what it found (each under the other facets' filters, so a chosen facet shows its
-        // chosen values): drill-down facets, consistent with the results shown.
+        // chosen values): drill-down facets, consistent with the results shown. (Activities keep
+        // counting each facet under the other facets' filters; a shared facet — language,
+        // audience, branch — then adds the titles' drill-down counts to the activities' own.)
         rows = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
           scanPlan(stats, words, repo.facetGroups(request)), true);
         exact = rows.candidates < limit && !rows.scanBoundReached;
@@ -214,7 +219,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
       }
     }
 
-    // the page: titles as SQL paged them, or both kinds merged and cut here
+    // the page: titles as the title side paged them (tally.ts), or both kinds merged and cut here
     type Entry = { title: repo.SearchRows['hits'][number] } | { activity: ActivityCandidate };
     let page: Entry[];
     if (mixed) {
@@ -350,7 +355,7 @@ function activityScore(text: boolean, c: ActivityCandidate): number {
   return (text ? c.rank : 1) * ACTIVITY_PRIOR;
 }
 
-/** A title's score as its SQL order sees it; browsing, the popularity factor alone. */
+/** A title's score as its order (tally.ts) sees it; browsing, the popularity factor alone. */
 function titleScore(text: boolean, h: repo.SearchRows['hits'][number]): number {
   return text ? h.score : 1 + Math.log(1 + h.popularity) / 8;
 }

@@ -113,6 +113,47 @@ describe('holdings kept by the copies', () => {
   });
 });
 
+describe('holdings under concurrent inserts', () => {
+  test('a copy inserted while another insert of the title is past its key check neither deadlocks nor loses a branch', async () => {
+    const title = await buildTitle(t.db.kysely, { title: 'Gelijktijdig gecontroleerd' });
+    const [ours] = await branches(utrecht);
+    const [hague] = await branches(denHaag);
+    const insert = (library: string, branchId: string) => sql`insert into item (library_id, title_id, branch_id, barcode)
+      values (${library}, ${title.id}, ${branchId}, ${makeBarcodeForTest()})`;
+    if (engine() !== 'postgres') {
+      // one connection: nothing runs at once here; the two inserts simply follow each other
+      await inTenant(t.db.kysely, utrecht, (tx) => insert(utrecht, ours!.id).execute(tx));
+      await inTenant(t.db.kysely, denHaag, (tx) => insert(denHaag, hague!.id).execute(tx));
+      assert.deepEqual(await holdings(title.id), sorted([ours!.id, hague!.id]));
+      return;
+    }
+    // A holds the title as a copy insert's foreign-key check does (FOR KEY SHARE) and inserts its
+    // own copy only after B's insert has run its holdings trigger (or is waiting in it)
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let bDone = false;
+    const a = t.db.kysely.transaction().execute(async (tx) => {
+      // as the owner, like the foreign-key check (the application role may lock only its own titles)
+      const locked = await sql`select 1 from title where id = ${title.id} for key share`.execute(tx);
+      assert.equal(locked.rows.length, 1);
+      await gate;
+      await sql`select set_config('role', 'eenbieb_app', true), set_config('app.library_id', ${utrecht}, true)`.execute(tx);
+      await insert(utrecht, ours!.id).execute(tx);
+    });
+    const b = inTenant(t.db.kysely, denHaag, (tx) => insert(denHaag, hague!.id).execute(tx)).then(() => { bDone = true; });
+    for (let i = 0; i < 200 && !bDone; i++) {
+      const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db.kysely);
+      if (waiting.rows[0]!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    release();
+    // with FOR UPDATE in the refresh, B waited for A's key share and A then for B's: a deadlock
+    await Promise.all([a, b]);
+    assert.deepEqual(await holdings(title.id), sorted([ours!.id, hague!.id]));
+  });
+});
+
 describe('holdings in the branch pass', () => {
   test('past the bound, "at a branch" and "available at a branch" find an unpopular copy exactly', async () => {
     // more popular matches of the word than the candidate bound, none of them held anywhere

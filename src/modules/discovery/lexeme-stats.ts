@@ -125,10 +125,13 @@ export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: 
 /**
  * How many titles the words match by the statistics, taken as independent (words of one title go
  * together more often than that, so this errs low); every title when browsing without words. Null
- * when it cannot be told: no statistics, or a query that is not a plain AND of words.
+ * when it cannot be told: no statistics, a query that is not a plain AND of words, or a word the
+ * statistics do not know (only a bound is known of it: rarer than the rarest they keep). A phrase
+ * matches fewer titles than its words; the caller leaves it out.
  */
 export function estimatedMatches(stats: LexemeStats, words: string[][] | null): number | null {
   if (!words || !stats.freq.size || stats.titles <= 0) return null;
+  if (words.some((g) => g.some((l) => !stats.freq.has(l)))) return null;
   const share = (g: string[]) => shareOf(stats, g);
   return words.reduce((p, g) => p * share(g), 1) * stats.titles;
 }

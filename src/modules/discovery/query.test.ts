@@ -161,10 +161,11 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['a=children']]).indexWords, ['boek'], 'else the least common word');
     assert.equal(scanPlan(stats, [['den']]).indexWords, null, 'a walk tests every row anyway');
   });
-  test('how many titles the words match: a product of shares, every title browsing, unknown without statistics or for OR/NOT', () => {
+  test('how many titles the words match: a product of shares, every title browsing, unknown without statistics, for OR/NOT or an unknown word', () => {
     assert.equal(estimatedMatches(stats, [['den']]), 200_000);
     assert.equal(Math.round(estimatedMatches(stats, [['huis'], ['prinses']])!), 18_000);
-    assert.equal(estimatedMatches(stats, [['onbekendwoord']]), 1_000, 'half the rarest known share');
+    assert.equal(estimatedMatches(stats, [['onbekendwoord']]), null, 'a word the statistics do not know: only a bound is known');
+    assert.equal(estimatedMatches(stats, [['den'], ['onbekendwoord']]), null);
     assert.equal(estimatedMatches(stats, []), 1_000_000);
     assert.equal(estimatedMatches(stats, null), null);
     assert.equal(estimatedMatches({ freq: new Map(), floor: 0, titles: 0 }, [['den']]), null);
