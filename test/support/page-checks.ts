@@ -22,6 +22,18 @@ export async function focused(page: Page): Promise<Focused> {
   });
 }
 
+/**
+ * The focus after a page loaded with an `autofocus` field: Chromium moves the focus there at its
+ * next rendering step, which can come after the load event on a busy machine, so this waits (up
+ * to `ms`) for the focus to leave <body> before reading it. A page without autofocus still fails
+ * the caller's assertion, only later.
+ */
+export async function autofocused(page: Page, ms = 3000): Promise<Focused> {
+  await page.waitForFunction(() => document.activeElement !== null && document.activeElement !== document.body, null, { timeout: ms })
+    .catch(() => {});
+  return focused(page);
+}
+
 /** WCAG 2.4.7: the keyboard user must see where the focus is. */
 export function assertFocusVisible(f: Focused, what: string): void {
   assert.doesNotMatch(f.outline, /^none|\b0px$/, `${what}: focus is visible (outline ${f.outline})`);

@@ -10,7 +10,7 @@ import { startBrowserApp, type BrowserApp } from '../../../test/support/browser-
 import type { TestApp } from '../../../test/support/app.ts';
 import { grantStaff } from '../../../test/support/auth.ts';
 import { branchIdOf, buildMember, buildPool, buildTitleWithCopies } from '../../../test/support/lending.ts';
-import { assertPageBasics, focused } from '../../../test/support/page-checks.ts';
+import { assertPageBasics, autofocused } from '../../../test/support/page-checks.ts';
 import { systemCtx } from '../../platform/context.ts';
 import { checkOut, placeHold, type NoticeLibrary } from './index.ts';
 
@@ -110,14 +110,14 @@ test('the desk by keyboard alone, without JavaScript: card and Enter, then two s
   const context = await contextFor(staff.cookies, false);
   const page = await context.newPage();
   await page.goto(`${origin}/utrecht/beheer/balie?vestiging=${branch.slug}`);
-  assert.equal((await focused(page)).id, 'pas', 'the card field has the focus when the console opens');
+  assert.equal((await autofocused(page)).id, 'pas', 'the card field has the focus when the console opens');
   await page.keyboard.type(m.cardNumber);
   await Promise.all([page.waitForURL(/pas=/), page.keyboard.press('Enter')]);
-  assert.equal((await focused(page)).id, 'streepjescode', 'after the card, the barcode field has the focus');
+  assert.equal((await autofocused(page)).id, 'streepjescode', 'after the card, the barcode field has the focus');
   for (const copy of [one!, two!]) {
     await page.keyboard.type(copy.barcode);
     await Promise.all([page.waitForURL(new RegExp(`uitgeleend=${copy.barcode}`)), page.keyboard.press('Enter')]);
-    assert.equal((await focused(page)).id, 'streepjescode', `after scanning ${copy.barcode} the focus is back in the barcode field`);
+    assert.equal((await autofocused(page)).id, 'streepjescode', `after scanning ${copy.barcode} the focus is back in the barcode field`);
     assert.match(await page.content(), /Uitgeleend: Scanboek/);
   }
   const loans = await page.locator('table tbody tr').count();
@@ -126,12 +126,12 @@ test('the desk by keyboard alone, without JavaScript: card and Enter, then two s
   // check in both by keyboard: each answer says where the copy goes, focus stays
   await page.goto(`${origin}/utrecht/beheer/balie/innemen?vestiging=${branch.slug}`);
   for (const copy of [one!, two!]) {
-    assert.equal((await focused(page)).id, 'streepjescode');
+    assert.equal((await autofocused(page)).id, 'streepjescode');
     await page.keyboard.type(copy.barcode);
     await Promise.all([page.waitForURL(new RegExp(`ingenomen=${copy.barcode}`)), page.keyboard.press('Enter')]);
     assert.match(await page.content(), /Terugzetten in de kast/);
   }
-  assert.equal((await focused(page)).id, 'streepjescode');
+  assert.equal((await autofocused(page)).id, 'streepjescode');
   await context.close();
 });
 
