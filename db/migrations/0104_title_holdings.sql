@@ -100,22 +100,12 @@ $$;
 REVOKE ALL ON FUNCTION eenbieb_refresh_holdings(uuid, uuid[]), eenbieb_refresh_all_holdings() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION eenbieb_refresh_holdings(uuid, uuid[]) TO eenbieb_app;
 
-CREATE FUNCTION eenbieb_item_holdings_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- one function for inserts and deletes: both triggers name their transition table changed_items
+CREATE FUNCTION eenbieb_item_holdings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   r record;
 BEGIN
-  FOR r IN SELECT library_id, array_agg(DISTINCT title_id) AS titles FROM inserted_items GROUP BY library_id LOOP
-    PERFORM eenbieb_refresh_holdings(r.library_id, r.titles);
-  END LOOP;
-  RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION eenbieb_item_holdings_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  r record;
-BEGIN
-  FOR r IN SELECT library_id, array_agg(DISTINCT title_id) AS titles FROM deleted_items GROUP BY library_id LOOP
+  FOR r IN SELECT library_id, array_agg(DISTINCT title_id) AS titles FROM changed_items GROUP BY library_id LOOP
     PERFORM eenbieb_refresh_holdings(r.library_id, r.titles);
   END LOOP;
   RETURN NULL;
@@ -132,10 +122,10 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER item_holdings_inserted AFTER INSERT ON item REFERENCING NEW TABLE AS inserted_items
-  FOR EACH STATEMENT EXECUTE FUNCTION eenbieb_item_holdings_inserted();
-CREATE TRIGGER item_holdings_deleted AFTER DELETE ON item REFERENCING OLD TABLE AS deleted_items
-  FOR EACH STATEMENT EXECUTE FUNCTION eenbieb_item_holdings_deleted();
+CREATE TRIGGER item_holdings_inserted AFTER INSERT ON item REFERENCING NEW TABLE AS changed_items
+  FOR EACH STATEMENT EXECUTE FUNCTION eenbieb_item_holdings_changed();
+CREATE TRIGGER item_holdings_deleted AFTER DELETE ON item REFERENCING OLD TABLE AS changed_items
+  FOR EACH STATEMENT EXECUTE FUNCTION eenbieb_item_holdings_changed();
 -- per row, and only for a change of holding: the WHEN is tested without calling the function, so
 -- check-out and check-in (available ⇄ on_loan …) cost nothing here. (Two transactions moving many
 -- copies of the same titles at once lock them row by row and may deadlock; PostgreSQL then aborts
