@@ -3,6 +3,7 @@
 // the shelf; copies on loan, in transit or on the holds shelf can be reserved; missing and
 // withdrawn copies do not count at all.
 import type { ItemStatus } from './formats.ts';
+import { collator } from '../../shared/collation.ts';
 
 export interface CopyLike {
   branchSlug: string;
@@ -29,9 +30,6 @@ export interface Availability {
 
 const COUNTED: ReadonlySet<ItemStatus> = new Set(['available', 'on_loan', 'in_transit', 'on_hold_shelf', 'in_processing']);
 
-// one collator for every sort (localeCompare with a locale builds one per call)
-const dutch = new Intl.Collator('nl');
-
 export function summariseAvailability(copies: CopyLike[]): Availability {
   const byBranch = new Map<string, BranchAvailability>();
   for (const c of copies) {
@@ -43,7 +41,7 @@ export function summariseAvailability(copies: CopyLike[]): Availability {
     if (c.shelf && !b.shelves.includes(c.shelf)) b.shelves.push(c.shelf);
     byBranch.set(c.branchSlug, b);
   }
-  const branches = [...byBranch.values()].sort((a, b) => b.available - a.available || dutch.compare(a.branchName, b.branchName));
+  const branches = [...byBranch.values()].sort((a, b) => b.available - a.available || collator('nl').compare(a.branchName, b.branchName));
   return {
     copies: branches.reduce((n, b) => n + b.copies, 0),
     available: branches.reduce((n, b) => n + b.available, 0),

@@ -18,6 +18,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, inTenantWith } from '../../platform/db/tenant.ts';
 import { branchDirectory } from '../network/index.ts';
+import { collator } from '../../shared/collation.ts';
 import {
   AUDIENCE_LABEL, AVI_LEVELS, FORMAT_INFO, languageLabel, summariseAvailability,
   type Availability, type FormatCode,
@@ -143,9 +144,6 @@ const AUDIENCE_TEXT: Record<SearchAudience, { nl: string; en: string }> = {
 
 const ONLINE_LABEL = { nl: 'Online', en: 'Online' };
 const FREE_LABEL = { nl: 'Gratis', en: 'Free' };
-
-// collators made once (localeCompare with a locale builds one per call)
-const COLLATOR = { nl: new Intl.Collator('nl'), en: new Intl.Collator('en') };
 
 /** Few results and a word the index does not know: worth suggesting a correction. */
 const SUGGEST_BELOW = 3;
@@ -318,7 +316,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         .filter((v) => v.count > 0 || v.selected);
       return order
         ? list.sort((a, b) => order.indexOf(a.value) - order.indexOf(b.value))
-        : list.sort((a, b) => b.count - a.count || COLLATOR[lang].compare(a.label, b.label));
+        : list.sort((a, b) => b.count - a.count || collator(lang).compare(a.label, b.label));
     };
     const branchCounts = counts('branch');
 
@@ -367,7 +365,7 @@ function compareActivities(r: SearchRequest, text: boolean, a: ActivityCandidate
   const primary = r.sort === 'newest'
     ? b.startsAt.getTime() - a.startsAt.getTime()
     : r.sort === 'title'
-      ? COLLATOR.nl.compare(a.sortTitle, b.sortTitle)
+      ? collator('nl').compare(a.sortTitle, b.sortTitle)
       : activityScore(text, b) - activityScore(text, a);
   return primary || a.startsAt.getTime() - b.startsAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
@@ -380,7 +378,7 @@ function compareMixed(r: SearchRequest, text: boolean, a: ActivityCandidate, t: 
   const d = r.sort === 'newest'
     ? yearKey(t.year) - a.startsAt.getTime()
     : r.sort === 'title'
-      ? COLLATOR.nl.compare(a.sortTitle, t.sortTitle)
+      ? collator('nl').compare(a.sortTitle, t.sortTitle)
       : titleScore(text, t) - activityScore(text, a);
   return d < 0 ? -1 : 1;
 }

@@ -13,6 +13,7 @@
 // change: sorting by title follows the Dutch collation (as the merge with activities does), where
 // the SQL sorted by the database's collation (C).
 import type { SearchRequest } from './query.ts';
+import { collator } from '../../shared/collation.ts';
 
 /**
  * One candidate title as the search SQL returns it. Branches are numbers (their place in the
@@ -211,12 +212,11 @@ function relevance(a: Candidate, b: Candidate): number {
 // ids compare by code point, as uuids order in PostgreSQL; sort titles as Dutch readers expect, by
 // the same rules the merge with activities uses (discovery.service.ts compareMixed)
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const dutch = new Intl.Collator('nl');
 const yearDesc = (a: Candidate, b: Candidate) => (a.year === b.year ? 0 : a.year === null ? 1 : b.year === null ? -1 : b.year - a.year);
 
 /** The order of results: newest (year, nulls last), title (sort title, then newest), or relevance (score, then popularity); the title id last, so pages are stable. */
 function orderOf(sort: SearchRequest['sort']): (a: Candidate, b: Candidate) => number {
   if (sort === 'newest') return (a, b) => yearDesc(a, b) || b.score - a.score || cmp(a.titleId, b.titleId);
-  if (sort === 'title') return (a, b) => dutch.compare(a.sortTitle, b.sortTitle) || yearDesc(a, b) || cmp(a.titleId, b.titleId);
+  if (sort === 'title') return (a, b) => collator('nl').compare(a.sortTitle, b.sortTitle) || yearDesc(a, b) || cmp(a.titleId, b.titleId);
   return relevance;
 }
