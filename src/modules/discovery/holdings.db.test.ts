@@ -31,6 +31,20 @@ async function branches(library: string): Promise<{ id: string; slug: string }[]
 
 const sorted = (ids: string[]) => [...ids].sort();
 
+const insertCopy = (library: string, titleId: string, branchId: string) => sql`insert into item (library_id, title_id, branch_id, barcode)
+  values (${library}, ${titleId}, ${branchId}, ${makeBarcodeForTest()})`;
+
+/** Polls (up to 5 s) until a session of this database waits for a lock; false when `done` first or never. */
+async function lockWaiterSeen(done: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !done(); i++) {
+    const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db.kysely);
+    if (waiting.rows[0]!.n > 0) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
 describe('holdings kept by the copies', () => {
   test('a copy adds its branch; check-out changes nothing; withdrawing, moving and deleting take it away', async () => {
     const title = await buildTitle(t.db.kysely, { title: 'Bezit van kopieën' });
@@ -83,8 +97,7 @@ describe('holdings kept by the copies', () => {
     const title = await buildTitle(t.db.kysely, { title: 'Tegelijk aangeschaft' });
     const [ours] = await branches(utrecht);
     const [hague] = await branches(denHaag);
-    const insert = (library: string, branchId: string) => sql`insert into item (library_id, title_id, branch_id, barcode)
-      values (${library}, ${title.id}, ${branchId}, ${makeBarcodeForTest()})`;
+    const insert = (library: string, branchId: string) => insertCopy(library, title.id, branchId);
     let inserted!: () => void;
     let sawWaiter = false;
     const firstInserted = new Promise<void>((r) => { inserted = r; });
@@ -94,12 +107,7 @@ describe('holdings kept by the copies', () => {
       await insert(utrecht, ours!.id).execute(tx);
       inserted();
       if (engine() === 'postgres') {
-        for (let i = 0; i < 200; i++) {
-          const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db.kysely);
-          if (waiting.rows[0]!.n > 0) { sawWaiter = true; break; }
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        sawWaiter = await lockWaiterSeen(() => false);
       }
     });
     const second = (async () => {
@@ -118,8 +126,7 @@ describe('holdings under concurrent inserts', () => {
     const title = await buildTitle(t.db.kysely, { title: 'Gelijktijdig gecontroleerd' });
     const [ours] = await branches(utrecht);
     const [hague] = await branches(denHaag);
-    const insert = (library: string, branchId: string) => sql`insert into item (library_id, title_id, branch_id, barcode)
-      values (${library}, ${title.id}, ${branchId}, ${makeBarcodeForTest()})`;
+    const insert = (library: string, branchId: string) => insertCopy(library, title.id, branchId);
     if (engine() !== 'postgres') {
       // one connection: nothing runs at once here; the two inserts simply follow each other
       await inTenant(t.db.kysely, utrecht, (tx) => insert(utrecht, ours!.id).execute(tx));
@@ -141,12 +148,7 @@ describe('holdings under concurrent inserts', () => {
       await insert(utrecht, ours!.id).execute(tx);
     });
     const b = inTenant(t.db.kysely, denHaag, (tx) => insert(denHaag, hague!.id).execute(tx)).then(() => { bDone = true; });
-    for (let i = 0; i < 200 && !bDone; i++) {
-      const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock'`.execute(t.db.kysely);
-      if (waiting.rows[0]!.n > 0) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    await lockWaiterSeen(() => bDone);
     release();
     // with FOR UPDATE in the refresh, B waited for A's key share and A then for B's: a deadlock
     await Promise.all([a, b]);
