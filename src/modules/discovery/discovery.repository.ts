@@ -370,12 +370,6 @@ export function readFacts(row: FactsRow | undefined): QueryFacts {
   return { hasLexemes: (row?.n ?? 0) > 0, lexemes: row?.plain ? row.lexemes : null, phrase: !!row?.phrase };
 }
 
-/** `queryFacts` on its own, in a transaction already under a tenant (tests, tools). */
-export async function prepare(tx: Tx, q: string): Promise<QueryFacts> {
-  const { rows } = await sql<FactsRow>`select ${queryFacts(q)}`.execute(tx);
-  return readFacts(rows[0]);
-}
-
 /**
  * "Bedoelde u": for each word of the query (accent-folded like the index), whether the vocabulary
  * knows it, and for an unknown word its closest known word: the most similar by trigrams (at least
