@@ -66,9 +66,12 @@ export interface SearchRows extends Omit<Tally, 'facets'> {
 
 /**
  * Every filter written over the candidate query (title aliased r, copies through exists), used by
- * the filtered pass (pushDown) so a rare filter value is not lost among popular titles.
+ * the filtered pass (pushDown) so a rare filter value is not lost among popular titles. `held`:
+ * the rows are known to be held at the chosen branches (the branch pass asks title.holdings,
+ * which lists exactly the branches with a copy that is not missing or withdrawn: migration 0104),
+ * so that filter needs no copy probe.
  */
-function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]): RawBuilder<boolean> {
+function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[], held = false): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [
     // titles are the only kind so far; asking only for activities finds no title
     ...(r.kind.length && !r.kind.includes('title') ? [sql<boolean>`false`] : []),
@@ -81,8 +84,9 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[]):
   const copies = (extra: RawBuilder<unknown>) => sql<boolean>`exists (select 1 from item i where i.library_id = ${libraryId}
     and i.title_id = r.id and i.status not in ('missing', 'withdrawn') and ${extra})`;
   const inBranches = branchIds.length ? sql`i.branch_id = any(${branchIds}::uuid[])` : sql`true`;
-  if (branchIds.length) parts.push(copies(inBranches));
-  else if (r.branch.length) parts.push(sql<boolean>`false`);
+  if (branchIds.length) {
+    if (!held) parts.push(copies(inBranches));
+  } else if (r.branch.length) parts.push(sql<boolean>`false`);
   if (r.availability.length) {
     parts.push(sql<boolean>`(${sql.join(r.availability.map((a) => a === 'available'
       ? copies(sql`i.status = 'available' and ${inBranches}`)
@@ -201,8 +205,9 @@ export function searchQuery(
     scan as materialized (
       ${pushDown && branchIds.length
         // Held at chosen branches: the titles' holdings (migration 0104) and the words are
-        // intersected in their GIN indexes before a title is read, and every match is found,
-        // exactly; the copies (availability, status) are then tested on what is left.
+        // intersected in one GIN index (migration 0105), the rarer side leading, before a title is
+        // read, and every match is found, exactly; holdings settle "held there", so only
+        // availability is tested on the copies of what is left.
         ? sql`select r.*, 0 as scanned, true as passes from (
                 select ${columns} from title r
                 where r.holdings && ${branchIds}::uuid[] and ${match} and ${visibleToSql('r', libraryId)}
@@ -210,7 +215,7 @@ export function searchQuery(
                 -- them after (left to itself the planner starts from the copies at the branch and
                 -- reads every title held there)
                 offset 0) r
-              where ${titleFilters(r, libraryId, branchIds)}
+              where ${titleFilters(r, libraryId, branchIds, true)}
               order by r.popularity desc, r.id
               limit ${limit}`
         : pushDown && hasResidualFilters(r)
