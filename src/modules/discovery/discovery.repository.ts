@@ -200,7 +200,7 @@ export function searchQuery(
 
   return sql<{ candidates: number; scanned: number; branches: string[]; rows: CandidateRow[] | null }>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
-    -- this library's branches: a copy's branch goes to the app as its place in this list (tally.ts)
+    -- this library's branches, sorted: a copy's branch goes to the app as its place in this list (tally.ts)
     lib as (select coalesce(array_agg(b.id order by b.id), '{}') as branches from branch b where b.library_id = ${libraryId}),
     scan as materialized (
       ${pushDown && branchIds.length
@@ -251,8 +251,11 @@ export function searchQuery(
       cross join lateral (
         -- a branch appears once per copy there: tally.ts is indifferent to repeats, and leaving
         -- out DISTINCT saves two sorts per candidate
-        select array_agg(array_position(lib.branches, i.branch_id)) as branches,
-               array_agg(array_position(lib.branches, i.branch_id)) filter (where i.status = 'available') as avail
+        -- the place by binary search in the sorted list (width_bucket: a copy's branch is always
+        -- one of its library's, item's foreign key), not array_position's linear scan of 40-odd
+        -- uuids for each of a few hundred copies (~0.3 ms a search of a very common word)
+        select array_agg(width_bucket(i.branch_id, lib.branches)) as branches,
+               array_agg(width_bucket(i.branch_id, lib.branches)) filter (where i.status = 'available') as avail
         from lib, item i
         where i.library_id = ${libraryId} and i.title_id = c.id and i.status not in ('missing', 'withdrawn')
       ) inv
@@ -291,7 +294,7 @@ export async function search(
     digitalNow, branches, avail, score]): Candidate => ({
     titleId, workId, format, language, audience, avi, year, sortTitle, popularity, digitalNow, branches, avail, score,
   }));
-  // branches go by their place in the library's list (1-based, as array_position counts)
+  // branches go by their place in the library's list (1-based, as width_bucket counts)
   const place = new Map(row.branches.map((id, i) => [id, i + 1]));
   const counted = tally(r, branchIds.flatMap((id) => place.get(id) ?? []), candidates, window, countFacets);
   return {
