@@ -166,17 +166,25 @@ export function searchQuery(
   const indexWords = words === null || plan.indexWords === null ? words
     : plan.indexWords.length ? sql`${groupsTsquery(plan.indexWords.map((l) => [l]))}::tsquery` : null;
   const rowWords = words !== null && plan.indexWords !== null ? words : null;
-  const query = facets === null ? indexWords : indexWords === null ? sql`${facets}::tsquery` : sql`(${indexWords} && ${facets}::tsquery)`;
+  // What the GIN index is asked, one scan key per part — the words, the filter values, and in the
+  // tiered pass the tier. Separate keys are and-ed entry by entry with the rarest leading and the
+  // others skipping ahead through their posting trees; one tsquery ('spel & l=eng & p=3') had its
+  // entries' posting lists read further: 3.4 against 2.0 ms for that scan on the national
+  // benchmark catalogue.
+  const indexKeys = [
+    ...(indexWords === null ? [] : [sql`r.search_vector @@ ${indexWords}`]),
+    ...(facets === null ? [] : [sql`r.search_vector @@ ${facets}::tsquery`]),
+  ];
   const rowTests = [
     ...(rowFacets === null ? [] : [sql`ts_match_vq(r.search_vector, ${rowFacets}::tsquery)`]),
     ...(rowWords === null ? [] : [sql`ts_match_vq(r.search_vector, ${rowWords})`]),
   ];
   const rowMatch = rowTests.length ? sql`(${sql.join(rowTests, sql` and `)})` : sql`true`;
-  const match = query === null ? rowMatch : sql`r.search_vector @@ ${query} and ${rowMatch}`;
+  const match = indexKeys.length ? sql`${sql.join(indexKeys, sql` and `)} and ${rowMatch}` : rowMatch;
   const columns = sql`r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                       r.open_access_url, r.search_vector`;
   // The matches in popularity order, at most n of them.
-  const matches = (n: number) => plan.pass === 'tiered' && query !== null
+  const matches = (n: number) => plan.pass === 'tiered' && indexKeys.length
     // Neither common nor rare (lexeme-stats.ts): tier by tier of popularity (migration 0099) —
     // each tier's most popular n, the GIN index intersecting with the tier's short list (or the
     // popularity index walked, should the planner find that cheaper). Tiers partition the
@@ -185,7 +193,7 @@ export function searchQuery(
     // workers: see queryFacts).
     ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
             select ${columns} from title r
-            where r.search_vector @@ (${query} && ${`'p=${tier}'`}::tsquery) and ${rowMatch} and ${visibleToSql('r', libraryId)}
+            where ${match} and r.search_vector @@ ${`'p=${tier}'`}::tsquery and ${visibleToSql('r', libraryId)}
             order by r.popularity desc, r.id
             limit ${n})`), sql` union all `)}) tiers
           limit ${n}`
