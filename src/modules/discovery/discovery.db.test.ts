@@ -125,6 +125,19 @@ describe('facets', () => {
     }
   });
 
+  test('a copy at a branch opened after the branch list was cached is shown under that branch\'s name', async () => {
+    const title = await buildTitle(t.db.kysely, { title: 'Zeppelinvaart boven de Dom' });
+    await search('q=zeppelinvaart'); // the portal's branch list is cached now, without the new branch
+    await inTenant(t.db.kysely, utrecht, (tx) => tx.insertInto('branch').values({
+      libraryId: utrecht, slug: 'dom-pop-up', name: 'Pop-up bij de Dom', street: 'Domplein', houseNumber: '1', postcode: '3512 JC',
+      city: 'Utrecht', municipalityCode: 'GM0344',
+    }).execute());
+    await buildItem(t.db.kysely, utrecht, { titleId: title.id, branchSlug: 'dom-pop-up' });
+    const r = await search('q=zeppelinvaart');
+    const branches = r.body.results.find((x) => x.id === title.id)?.formats.flatMap((f) => f.availability.branches);
+    assert.deepEqual(branches?.map((b) => [b.branchSlug, (b as { branchName?: string }).branchName, b.available]), [['dom-pop-up', 'Pop-up bij de Dom', 1]]);
+  });
+
   test('the branch and availability facets count the works held at each branch, as the database has them', async () => {
     const r = await search('q=gedichten');
     assert.equal(r.body.totalExact, true);

@@ -341,17 +341,41 @@ export interface CopyGroup {
   n: number;
 }
 
+/** A branch as a result names it. */
+export interface BranchName {
+  slug: string;
+  name: string;
+}
+
 /**
  * Every title this library can see of the given works (the formats shown on each result), each
  * with its copies at this library grouped by branch, shelf and status: one round trip, and a
- * popular title's hundreds of copies arrive as a few groups.
+ * popular title's hundreds of copies arrive as a few groups. `branches` names the library's
+ * branches (the search's branch directory, at most a minute behind); a branch it does not know yet
+ * is read from the database.
  */
-export async function titlesOfWorks(tx: Tx, libraryId: string, workIds: string[]): Promise<(ResultTitleRow & { copies: CopyGroup[] })[]> {
+export async function titlesOfWorks(
+  tx: Tx, libraryId: string, workIds: string[], branches: ReadonlyMap<string, BranchName>,
+): Promise<(ResultTitleRow & { copies: CopyGroup[] })[]> {
   if (!workIds.length) return [];
-  // one call of eenbieb_titles_of_works (migration 0102): its plan is kept per connection, and the
-  // copies come from the index (shelf included), grouped by branch, shelf and status
-  const { rows } = await sql<ResultTitleRow & { copies: CopyGroup[] }>`select * from eenbieb_titles_of_works(${libraryId}, ${workIds}::uuid[])`.execute(tx);
-  return rows;
+  // one call of eenbieb_titles_of_works (migrations 0102, 0106): its plan is kept per connection,
+  // and the copies that count come from the index (shelf included) as [branch id, shelf, status, n]
+  const { rows } = await sql<ResultTitleRow & { copies: [string, string, ItemStatus, number][] }>`
+    select * from eenbieb_titles_of_works(${libraryId}, ${workIds}::uuid[])`.execute(tx);
+  const unknown = [...new Set(rows.flatMap((t) => t.copies.map(([id]) => id)).filter((id) => !branches.has(id)))];
+  const named = unknown.length ? new Map(branches) : branches;
+  if (named instanceof Map && unknown.length) {
+    const found = await sql<{ id: string; slug: string; name: string }>`
+      select id, slug, name from branch where library_id = ${libraryId} and id = any(${unknown}::uuid[])`.execute(tx);
+    for (const b of found.rows) named.set(b.id, b);
+  }
+  return rows.map((t) => ({
+    ...t,
+    copies: t.copies.flatMap(([branchId, shelf, status, n]) => {
+      const branch = named.get(branchId);
+      return branch ? [{ branchSlug: branch.slug, branchName: branch.name, shelf, status, n }] : [];
+    }),
+  }));
 }
 
 /** What a search needs to know of its query before it starts (`queryFacts`). */

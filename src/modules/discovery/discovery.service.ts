@@ -239,7 +239,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
 
     const titleHits = page.flatMap((e) => ('title' in e ? [e.title] : []));
     const workIds = titleHits.map((h) => h.workId);
-    const titles = await repo.titlesOfWorks(tx, libraryId, workIds);
+    const titles = await repo.titlesOfWorks(tx, libraryId, workIds, new Map(branches.map((b) => [b.id, b])));
 
     const titleResult = (hit: repo.SearchRows['hits'][number]): TitleResult[] => {
       const rep = titles.find((t) => t.id === hit.titleId);
