@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, CamelCasePlugin, sql } from 'kysely';
 import { facetGroups, searchQuery } from '../src/modules/discovery/discovery.repository.ts';
-import { lexemeStats, PLAIN, scanPlan, type ScanPlan } from '../src/modules/discovery/lexeme-stats.ts';
+import { lexemeStats, PLAIN, scanPlan, TIER_BY_TIER, type ScanPlan } from '../src/modules/discovery/lexeme-stats.ts';
 import { parseSearchRequest } from '../src/modules/discovery/query.ts';
 const url = process.env.URL;
 if (!url || !process.argv[2]) {
@@ -21,7 +21,7 @@ const pushDown = args.includes('push');
 const { request } = parseSearchRequest(raw);
 const lib = (await db.selectFrom('library').select('id').where('slug', '=', 'utrecht').executeTakeFirstOrThrow()).id as string;
 const branchIds: string[] = request.branch.length ? (await db.selectFrom('branch').select('id').where('libraryId', '=', lib).where('slug', 'in', request.branch).execute()).map((b: any) => b.id) : [];
-let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [], indexWords: null } : PLAIN;
+let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [], indexWords: null, tiers: TIER_BY_TIER } : PLAIN;
 if (args.includes('auto')) {
   const stats = await db.transaction().execute((tx) => lexemeStats(tx, db));
   const words = (await db.transaction().execute((tx) => sql<{ l: string[] }>`select tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${request.q}))) as l`.execute(tx))).rows[0]!.l.map((l) => [l]);

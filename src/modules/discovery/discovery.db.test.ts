@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant, inTenantWith } from '../../platform/db/tenant.ts';
 import { CANDIDATE_LIMIT, queryFacts, search as searchTitles } from './discovery.repository.ts';
-import { lexemeStats, PLAIN } from './lexeme-stats.ts';
+import { lexemeStats, PLAIN, TIER_BY_TIER } from './lexeme-stats.ts';
 import { parseSearchRequest } from './query.ts';
 
 let t: TestApp;
@@ -270,19 +270,24 @@ describe('the filtered pass tier by tier of popularity', () => {
 
     const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
     const found = await inTenantWith(t.db.kysely, utrecht, queryFacts(request.q), async (tx) => {
-      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null });
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: TIER_BY_TIER });
     });
     const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
       .sort((a, b) => b.popularity - a.popularity).slice(0, CANDIDATE_LIMIT).map((r) => r.sourceId);
     const ids = await t.db.kysely.selectFrom('title').select(['id', 'sourceId']).where('sourceId', 'in', expected).execute();
     assert.equal(found.candidates, CANDIDATE_LIMIT);
     assert.deepEqual(new Set(found.hits.map((h) => h.titleId)), new Set(ids.map((r) => r.id)));
+    // the first two tiers in one scan find the same, in the same order
+    const grouped = await inTenantWith(t.db.kysely, utrecht, queryFacts(request.q), async (tx) => {
+      return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: [[1, 2], [3], [4]] });
+    });
+    assert.deepEqual(grouped.hits.map((h) => h.titleId), found.hits.map((h) => h.titleId));
 
     // the first pass tiered (words only) finds the same top of the word's matches as the plain one
     const bare = parseSearchRequest({ q: 'ganzenveer' }).request;
     const [tiered, plain] = await inTenantWith(t.db.kysely, utrecht, queryFacts(bare.q), async (tx) => {
       const window = { offset: 0, limit: 1000 };
-      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [], indexWords: null }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
+      return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: TIER_BY_TIER }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
     });
     assert.equal(tiered.candidates, CANDIDATE_LIMIT);
     assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId));
@@ -297,7 +302,7 @@ describe('the filtered pass tier by tier of popularity', () => {
       const [whole, partial] = await inTenantWith(t.db.kysely, utrecht, queryFacts(q), async (tx) => {
         const window = { offset: 0, limit: 1000 };
         return [await searchTitles(tx, utrecht, request, [], q, false, window, PLAIN),
-          await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: ['ganzenver'] })];
+          await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: ['ganzenver'], tiers: TIER_BY_TIER })];
       });
       assert.ok(whole.total > 0, q);
       assert.deepEqual([partial.total, partial.hits.map((h) => h.titleId)], [whole.total, whole.hits.map((h) => h.titleId)], q);

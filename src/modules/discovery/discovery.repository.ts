@@ -11,7 +11,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import { MAX_YEAR, MIN_YEAR, type SearchRequest } from './query.ts';
-import { PLAIN, type ScanPlan } from './lexeme-stats.ts';
+import { PLAIN, TIER_BY_TIER, type ScanPlan } from './lexeme-stats.ts';
 import { tally, type Candidate, type Tally } from './tally.ts';
 
 /**
@@ -49,9 +49,6 @@ export function candidateLimit(textQuery: string | null): number {
  * branch drive that pass.
  */
 export const PUSHDOWN_SCAN_LIMIT = 10_000;
-
-/** The popularity tiers of the search document, most popular first (migration 0099). */
-const POPULARITY_TIERS = [1, 2, 3, 4] as const;
 
 /** ts_rank weights in the order {D, C, B, A}: description < subjects/genres < contributors < title. */
 const WEIGHTS = '{0.1,0.25,0.5,1.0}';
@@ -191,9 +188,9 @@ export function searchQuery(
     // popularity order, so the concatenation is the exact order; Append returns its branches in
     // order and runs a tier only when the ones before it did not give enough (no parallel
     // workers: see queryFacts).
-    ? sql`select * from (${sql.join(POPULARITY_TIERS.map((tier) => sql`(
+    ? sql`select * from (${sql.join((plan.tiers.length ? plan.tiers : TIER_BY_TIER).map((tiers) => sql`(
             select ${columns} from title r
-            where ${match} and r.search_vector @@ ${`'p=${tier}'`}::tsquery and ${visibleToSql('r', libraryId)}
+            where ${match} and r.search_vector @@ ${tiers.map((tier) => `'p=${tier}'`).join(' | ')}::tsquery and ${visibleToSql('r', libraryId)}
             order by r.popularity desc, r.id
             limit ${n})`), sql` union all `)}) tiers
           limit ${n}`

@@ -43,9 +43,19 @@ export interface ScanPlan {
    * included). Null: the whole query goes to the index.
    */
   indexWords: string[] | null;
+  /**
+   * The tiered pass's scans, most popular first: each asks the index for the matches in these
+   * popularity tiers (migration 0099) at once. Every scan walks the words' posting lists again, so
+   * the first two tiers go together when the first alone is not expected to hold the candidate
+   * bound (`tiersFor`).
+   */
+  tiers: number[][];
 }
 
-export const PLAIN: ScanPlan = { pass: 'plain', rowFilters: [], indexWords: null };
+/** The popularity tiers one scan each (the tiered pass before `tiersFor`; tests). */
+export const TIER_BY_TIER: number[][] = [[1], [2], [3], [4]];
+
+export const PLAIN: ScanPlan = { pass: 'plain', rowFilters: [], indexWords: null, tiers: [] };
 
 /** At least this share of titles matching: the popularity walk finds enough quickly. */
 export const COMMON_SHARE = 0.1;
@@ -57,6 +67,13 @@ export const COMMON_SHARE = 0.1;
  * (3,500) about even; "drotscheik huis" (871) 11 ms whole, 28 ms tier by tier.
  */
 export const FEW_MATCHES = 2500;
+/**
+ * `tiersFor` joins the first two tiers when fewer matches than this are expected in the first: half
+ * the candidate bound of a text search (discovery.repository.ts CANDIDATE_LIMIT), a margin for words
+ * and values that go together more often than independent ones would ("huis prinses": 180
+ * expected, 210 there, and the first tier alone was enough).
+ */
+const FIRST_TIER_WANTS = 100;
 /** A word or filter group held by more than this share of titles is tested on the row, not in the index. */
 export const INDEXED_SHARE = 0.2;
 const TTL_MS = 5 * 60_000;
@@ -110,7 +127,7 @@ export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: 
   const indexed = filters.filter((g) => !rowFilters.includes(g));
   const wordShare = words.reduce((p, g) => p * share(g), 1);
   const lower = filters.reduce((p, g) => p * share(g), wordShare);
-  if (lower >= COMMON_SHARE) return { pass: 'plain', rowFilters, indexWords: null };
+  if (lower >= COMMON_SHARE) return { pass: 'plain', rowFilters, indexWords: null, tiers: [] };
   // the words worth asking the index for: the uncommon ones, or the least common one when no
   // indexed filter value narrows the search either
   const uncommon = words.filter((g) => share(g) <= INDEXED_SHARE);
@@ -119,7 +136,24 @@ export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: 
   const indexWords = kept.length === words.length ? null : kept.flat();
   // how many titles the index yields (to be fetched, then tested on the rows)
   const upper = kept.reduce((p, g) => p * share(g), 1) * Math.min(1, ...indexed.map(share));
-  return { pass: upper * stats.titles <= FEW_MATCHES ? 'plain' : 'tiered', rowFilters, indexWords };
+  if (upper * stats.titles <= FEW_MATCHES) return { pass: 'plain', rowFilters, indexWords, tiers: [] };
+  return { pass: 'tiered', rowFilters, indexWords, tiers: tiersFor(stats, lower * stats.titles) };
+}
+
+/**
+ * The tiered pass's scans for `matches` expected matches: tier by tier, except that the first two
+ * tiers (the most popular 1 % and the next 4 %) are one scan when the first is expected to hold
+ * well under the candidate bound — a scan of the second tier would follow anyway, and each scan
+ * intersects the words' posting lists again. Measured alternating on one connection (national
+ * benchmark catalogue, same rows each time): "zon" + English 12.0 → 10.4 ms, "moeder" + English
+ * 10.9 → 8.5 ms, "berg wereld" 7.9 → 5.9 ms; "huis prinses" (first tier enough) unchanged. The
+ * third tier is never joined to them: the estimate takes words and values as independent, and
+ * where they are not ("yara" with 2015–2026, whose matches lean to popular titles) the top 20 % in
+ * one scan read twice what the tiers needed (7.9 → 17.8 ms).
+ */
+export function tiersFor(stats: LexemeStats, matches: number): number[][] {
+  const first = stats.freq.get('p=1');
+  return first !== undefined && matches * first < FIRST_TIER_WANTS ? [[1, 2], [3], [4]] : TIER_BY_TIER;
 }
 
 /**

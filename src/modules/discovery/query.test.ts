@@ -4,7 +4,7 @@ import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
 import { facetGroups, groupsTsquery } from './discovery.repository.ts';
-import { estimatedMatches, PLAIN, scanPlan } from './lexeme-stats.ts';
+import { estimatedMatches, PLAIN, scanPlan, TIER_BY_TIER, tiersFor } from './lexeme-stats.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -155,11 +155,21 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.deepEqual(scanPlan(stats, null, [['f=book']]), PLAIN);
   });
   test('a word most titles have is tested on the rows too, as long as something narrower is asked of the index', () => {
-    assert.deepEqual(scanPlan(stats, [['huis'], ['prinses']]), { pass: 'tiered', rowFilters: [], indexWords: ['prinses'] });
+    assert.deepEqual(scanPlan(stats, [['huis'], ['prinses']]), { pass: 'tiered', rowFilters: [], indexWords: ['prinses'], tiers: TIER_BY_TIER });
     assert.deepEqual(scanPlan(stats, [['willem'], ['prinses']]).indexWords, null, 'every word is uncommon: the whole query');
     assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['v=E3']]).indexWords, [], 'the value alone narrows it');
     assert.deepEqual(scanPlan(stats, [['huis'], ['boek']], [['a=children']]).indexWords, ['boek'], 'else the least common word');
     assert.equal(scanPlan(stats, [['den']]).indexWords, null, 'a walk tests every row anyway');
+  });
+  test('the first two popularity tiers are one scan when the first is not expected to hold the bound', () => {
+    assert.deepEqual(tiersFor(stats, 50_000), TIER_BY_TIER, '500 expected in the first tier: enough');
+    assert.deepEqual(tiersFor(stats, 15_000), TIER_BY_TIER, '150 expected: close enough to the bound to try the first tier alone');
+    assert.deepEqual(tiersFor(stats, 5_000), [[1, 2], [3], [4]], '50 expected in the first tier');
+    assert.deepEqual(tiersFor({ ...stats, freq: new Map() }, 5_000), TIER_BY_TIER, 'without the tier statistic: tier by tier');
+    assert.deepEqual(scanPlan(stats, [['willem']]).tiers, TIER_BY_TIER, '20,000 matches, 200 of them in the first tier');
+    assert.deepEqual(scanPlan(stats, [['huis'], ['prinses']]).tiers, TIER_BY_TIER, '18,000 matches, 180 in the first tier');
+    assert.deepEqual(scanPlan(stats, [['willem']], [['a=children']]).tiers, [[1, 2], [3], [4]], '5,000 matches, 50 in the first tier');
+    assert.deepEqual(scanPlan(stats, [['den']]).tiers, [], 'a plain pass has no tiers');
   });
   test('how many titles the words match: a product of shares, every title browsing, unknown without statistics, for OR/NOT or an unknown word', () => {
     assert.equal(estimatedMatches(stats, [['den']]), 200_000);
