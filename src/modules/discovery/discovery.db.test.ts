@@ -283,6 +283,27 @@ describe('the filtered pass tier by tier of popularity', () => {
     });
     assert.deepEqual(grouped.hits.map((h) => h.titleId), found.hits.map((h) => h.titleId));
 
+    // "available" and "on loan" tier by tier (the tiers then ask the index for titles held at the
+    // library) find what the plain pass finds: copies on the shelf at Utrecht, on loan there, and
+    // at another library only (which neither finds)
+    const insertedIds = await t.db.kysely.selectFrom('title').select(['id', 'sourceId']).where('sourceId', 'in', rows.map((r) => r.sourceId)).execute();
+    const idOf = new Map(insertedIds.map((x) => [x.sourceId, x.id]));
+    const denHaag = await libraryId(t.db.kysely, 'den-haag');
+    for (const [i, r] of rows.entries()) {
+      if (i % 3 === 0) await buildItem(t.db.kysely, utrecht, { titleId: idOf.get(r.sourceId)!, status: i % 2 ? 'available' : 'on_loan' });
+      else if (i % 3 === 1) await buildItem(t.db.kysely, denHaag, { titleId: idOf.get(r.sourceId)! });
+    }
+    for (const availability of ['available', 'on_loan']) {
+      const filtered = parseSearchRequest({ q: 'ganzenveer', availability }).request;
+      const [tiered, plain] = await inTenantWith(t.db.kysely, utrecht, queryFacts(filtered.q), async (tx) => {
+        const window = { offset: 0, limit: 1000 };
+        return [await searchTitles(tx, utrecht, filtered, [], filtered.q, true, window, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: [[1, 2], [3], [4]] }),
+          await searchTitles(tx, utrecht, filtered, [], filtered.q, true, window, PLAIN)];
+      });
+      assert.ok(plain.total > 20, availability);
+      assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId), availability);
+    }
+
     // the first pass tiered (words only) finds the same top of the word's matches as the plain one
     const bare = parseSearchRequest({ q: 'ganzenveer' }).request;
     const [tiered, plain] = await inTenantWith(t.db.kysely, utrecht, queryFacts(bare.q), async (tx) => {

@@ -180,6 +180,14 @@ export function searchQuery(
   const match = indexKeys.length ? sql`${sql.join(indexKeys, sql` and `)} and ${rowMatch}` : rowMatch;
   const columns = sql`r.id, r.work_id, r.format, r.language, r.audience, r.avi_level, r.year, r.sort_title, r.popularity,
                       r.open_access_url, r.search_vector`;
+  // Held here: when every availability asked needs a copy at this library (available, on loan)
+  // and no branch is chosen (the branch pass has its own), a tier asks the index for titles held
+  // at one of the library's branches too (title.holdings, in the same GIN index: migration 0105),
+  // so the titles held elsewhere are neither fetched nor probed for copies. Only in the tiered
+  // pass, which reads its tiers through the index anyway: as a condition of the popularity walk
+  // the planner can turn to the holdings alone.
+  const heldHere = pushDown && !branchIds.length && r.availability.length > 0 && r.availability.every((a) => a !== 'digital')
+    ? sql` and r.holdings && (select branches from lib)` : sql``;
   // The matches in popularity order, at most n of them.
   const matches = (n: number) => plan.pass === 'tiered' && indexKeys.length
     // Neither common nor rare (lexeme-stats.ts): tier by tier of popularity (migration 0099) —
@@ -190,7 +198,7 @@ export function searchQuery(
     // workers: see queryFacts).
     ? sql`select * from (${sql.join((plan.tiers.length ? plan.tiers : TIER_BY_TIER).map((tiers) => sql`(
             select ${columns} from title r
-            where ${match} and r.search_vector @@ ${tiers.map((tier) => `'p=${tier}'`).join(' | ')}::tsquery and ${visibleToSql('r', libraryId)}
+            where ${match} and r.search_vector @@ ${tiers.map((tier) => `'p=${tier}'`).join(' | ')}::tsquery${heldHere} and ${visibleToSql('r', libraryId)}
             order by r.popularity desc, r.id
             limit ${n})`), sql` union all `)}) tiers
           limit ${n}`
