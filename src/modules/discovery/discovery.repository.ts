@@ -368,11 +368,11 @@ export async function titlesOfWorks(
   const { rows } = await sql<ResultTitleRow & { copies: [string, string, ItemStatus, number][] }>`
     select * from eenbieb_titles_of_works(${libraryId}, ${workIds}::uuid[])`.execute(tx);
   const unknown = [...new Set(rows.flatMap((t) => t.copies.map(([id]) => id)).filter((id) => !branches.has(id)))];
-  const named = unknown.length ? new Map(branches) : branches;
-  if (named instanceof Map && unknown.length) {
+  let named = branches;
+  if (unknown.length) {
     const found = await sql<{ id: string; slug: string; name: string }>`
       select id, slug, name from branch where library_id = ${libraryId} and id = any(${unknown}::uuid[])`.execute(tx);
-    for (const b of found.rows) named.set(b.id, b);
+    named = new Map([...branches, ...found.rows.map((b) => [b.id, b] as const)]);
   }
   return rows.map((t) => ({
     ...t,

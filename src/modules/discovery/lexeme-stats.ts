@@ -46,7 +46,7 @@ export interface ScanPlan {
   /**
    * The tiered pass's scans, most popular first: each asks the index for the matches in these
    * popularity tiers (migration 0099) at once. Every scan walks the words' posting lists again, so
-   * the first two tiers go together when the first alone is not expected to hold the candidate
+   * the first two tiers go together when the first is expected to hold well under the candidate
    * bound (`tiersFor`).
    */
   tiers: number[][];
