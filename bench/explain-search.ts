@@ -6,7 +6,7 @@
 //   URL=postgres://…/eenbieb_bench_c_… node --import tsx bench/explain-search.ts 'q=liefde&avi=E3' [push] [tiered|auto]
 import pg from 'pg';
 import { Kysely, PostgresDialect, CamelCasePlugin, sql } from 'kysely';
-import { facetGroups, searchQuery } from '../src/modules/discovery/discovery.repository.ts';
+import { candidateLimit, facetGroups, searchQuery } from '../src/modules/discovery/discovery.repository.ts';
 import { lexemeStats, PLAIN, scanPlan, TIER_BY_TIER, type ScanPlan } from '../src/modules/discovery/lexeme-stats.ts';
 import { parseSearchRequest } from '../src/modules/discovery/query.ts';
 const url = process.env.URL;
@@ -25,7 +25,7 @@ let plan: ScanPlan = args.includes('tiered') ? { pass: 'tiered', rowFilters: [],
 if (args.includes('auto')) {
   const stats = await db.transaction().execute((tx) => lexemeStats(tx, db));
   const words = (await db.transaction().execute((tx) => sql<{ l: string[] }>`select tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${request.q}))) as l`.execute(tx))).rows[0]!.l.map((l) => [l]);
-  plan = scanPlan(stats, words, pushDown ? facetGroups(request) : []);
+  plan = scanPlan(stats, words, pushDown ? facetGroups(request) : [], candidateLimit(request.q || null));
   console.log('plan', JSON.stringify(plan));
 }
 const q = searchQuery(lib, request, branchIds, request.q || null, pushDown, plan);

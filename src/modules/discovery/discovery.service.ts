@@ -199,10 +199,10 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // counting each facet under the other facets' filters; a shared facet — language,
         // audience, branch — then adds the titles' drill-down counts to the activities' own.)
         rows = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-          scanPlan(stats, words, repo.facetGroups(request)), true);
+          scanPlan(stats, words, repo.facetGroups(request), limit), true);
         exact = rows.candidates < limit && !rows.scanBoundReached;
       } else {
-        rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, scanPlan(stats, words));
+        rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, scanPlan(stats, words, [], limit));
         exact = rows.candidates < limit;
         if (!exact && repo.hasFilters(request)) {
           // The bound was reached among all matches: search again with the filters applied before
@@ -210,7 +210,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
           // facet counts stay those of the first pass (the most popular matches, each facet under
           // the other facets' filters, so a chosen facet still offers its other values).
           const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-            scanPlan(stats, words, repo.facetGroups(request)));
+            scanPlan(stats, words, repo.facetGroups(request), limit));
           exact = filtered.candidates < limit && !filtered.scanBoundReached;
           rows = { ...filtered, facets: rows.facets, years: rows.years };
         }

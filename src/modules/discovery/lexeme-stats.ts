@@ -67,13 +67,6 @@ export const COMMON_SHARE = 0.1;
  * (3,500) about even; "drotscheik huis" (871) 11 ms whole, 28 ms tier by tier.
  */
 export const FEW_MATCHES = 2500;
-/**
- * `tiersFor` joins the first two tiers when fewer matches than this are expected in the first: half
- * the candidate bound of a text search (discovery.repository.ts CANDIDATE_LIMIT), a margin for words
- * and values that go together more often than independent ones would ("huis prinses": 180
- * expected, 210 there, and the first tier alone was enough).
- */
-const FIRST_TIER_WANTS = 100;
 /** A word or filter group held by more than this share of titles is tested on the row, not in the index. */
 export const INDEXED_SHARE = 0.2;
 const TTL_MS = 5 * 60_000;
@@ -119,7 +112,11 @@ function shareOf(stats: LexemeStats, group: string[]): number {
  *   words' product times the smallest indexed filter share): the GIN index, plain;
  * - else tier by tier of popularity.
  */
-export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: string[][] = []): ScanPlan {
+export function scanPlan(
+  stats: LexemeStats, words: string[][] | null, filters: string[][],
+  /** The search's candidate bound (discovery.repository.ts candidateLimit), for `tiersFor`. */
+  bound: number,
+): ScanPlan {
   if (!words || !stats.freq.size || stats.titles <= 0) return PLAIN;
   if (!words.length && !filters.length) return PLAIN;
   const share = (g: string[]) => shareOf(stats, g);
@@ -137,13 +134,15 @@ export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: 
   // how many titles the index yields (to be fetched, then tested on the rows)
   const upper = kept.reduce((p, g) => p * share(g), 1) * Math.min(1, ...indexed.map(share));
   if (upper * stats.titles <= FEW_MATCHES) return { pass: 'plain', rowFilters, indexWords, tiers: [] };
-  return { pass: 'tiered', rowFilters, indexWords, tiers: tiersFor(stats, lower * stats.titles) };
+  return { pass: 'tiered', rowFilters, indexWords, tiers: tiersFor(stats, lower * stats.titles, bound) };
 }
 
 /**
  * The tiered pass's scans for `matches` expected matches: tier by tier, except that the first two
  * tiers (the most popular 1 % and the next 4 %) are one scan when the first is expected to hold
- * well under the candidate bound — a scan of the second tier would follow anyway, and each scan
+ * well under the candidate bound `bound` — under half of it, a margin for words and values that go
+ * together more often than independent ones would ("huis prinses": 180 expected, 210 there, and
+ * the first tier alone was enough). A scan of the second tier would follow anyway, and each scan
  * intersects the words' posting lists again. Measured alternating on one connection (national
  * benchmark catalogue, same rows each time): "zon" + English 12.0 → 10.4 ms, "moeder" + English
  * 10.9 → 8.5 ms, "berg wereld" 7.9 → 5.9 ms; "huis prinses" (first tier enough) unchanged. The
@@ -151,9 +150,9 @@ export function scanPlan(stats: LexemeStats, words: string[][] | null, filters: 
  * where they are not ("yara" with 2015–2026, whose matches lean to popular titles) the top 20 % in
  * one scan read twice what the tiers needed (7.9 → 17.8 ms).
  */
-export function tiersFor(stats: LexemeStats, matches: number): number[][] {
+export function tiersFor(stats: LexemeStats, matches: number, bound: number): number[][] {
   const first = stats.freq.get('p=1');
-  return first !== undefined && matches * first < FIRST_TIER_WANTS ? [[1, 2], [3], [4]] : TIER_BY_TIER;
+  return first !== undefined && matches * first < bound / 2 ? [[1, 2], [3], [4]] : TIER_BY_TIER;
 }
 
 /**

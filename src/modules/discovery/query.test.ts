@@ -4,7 +4,8 @@ import {
   hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, MAX_QUERY_LENGTH, normaliseQuery, parseSearchRequest, searchQueryString, toggleFacet,
 } from './query.ts';
 import { facetGroups, groupsTsquery } from './discovery.repository.ts';
-import { estimatedMatches, PLAIN, scanPlan, TIER_BY_TIER, tiersFor } from './lexeme-stats.ts';
+import { estimatedMatches, PLAIN, scanPlan as scanPlanOf, TIER_BY_TIER, tiersFor, type LexemeStats } from './lexeme-stats.ts';
+import { CANDIDATE_LIMIT } from './discovery.repository.ts';
 
 describe('the search request', () => {
   test('an empty query string is a valid browse request with defaults', () => {
@@ -125,6 +126,7 @@ describe('filters as lexemes (facetGroups as a tsquery)', () => {
 });
 
 describe('choosing how candidates are found (scanPlan)', () => {
+  const scanPlan = (s: LexemeStats, words: string[][] | null, filters: string[][] = []) => scanPlanOf(s, words, filters, CANDIDATE_LIMIT);
   const stats = {
     freq: new Map([['den', 0.2], ['huis', 0.6], ['boek', 0.42], ['prinses', 0.03], ['willem', 0.02], ['f=book', 0.5], ['f=ebook', 0.2], ['d=open', 0.05],
       ['v=E3', 0.013], ['a=children', 0.25], ['p=1', 0.01]]),
@@ -162,10 +164,10 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.equal(scanPlan(stats, [['den']]).indexWords, null, 'a walk tests every row anyway');
   });
   test('the first two popularity tiers are one scan when the first is not expected to hold the bound', () => {
-    assert.deepEqual(tiersFor(stats, 50_000), TIER_BY_TIER, '500 expected in the first tier: enough');
-    assert.deepEqual(tiersFor(stats, 15_000), TIER_BY_TIER, '150 expected: close enough to the bound to try the first tier alone');
-    assert.deepEqual(tiersFor(stats, 5_000), [[1, 2], [3], [4]], '50 expected in the first tier');
-    assert.deepEqual(tiersFor({ ...stats, freq: new Map() }, 5_000), TIER_BY_TIER, 'without the tier statistic: tier by tier');
+    assert.deepEqual(tiersFor(stats, 50_000, CANDIDATE_LIMIT), TIER_BY_TIER, '500 expected in the first tier: enough');
+    assert.deepEqual(tiersFor(stats, 15_000, CANDIDATE_LIMIT), TIER_BY_TIER, '150 expected: close enough to the bound to try the first tier alone');
+    assert.deepEqual(tiersFor(stats, 5_000, CANDIDATE_LIMIT), [[1, 2], [3], [4]], '50 expected in the first tier');
+    assert.deepEqual(tiersFor({ ...stats, freq: new Map() }, 5_000, CANDIDATE_LIMIT), TIER_BY_TIER, 'without the tier statistic: tier by tier');
     assert.deepEqual(scanPlan(stats, [['willem']]).tiers, TIER_BY_TIER, '20,000 matches, 200 of them in the first tier');
     assert.deepEqual(scanPlan(stats, [['huis'], ['prinses']]).tiers, TIER_BY_TIER, '18,000 matches, 180 in the first tier');
     assert.deepEqual(scanPlan(stats, [['willem']], [['a=children']]).tiers, [[1, 2], [3], [4]], '5,000 matches, 50 in the first tier');
