@@ -11,7 +11,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import { MAX_YEAR, MIN_YEAR, type SearchRequest } from './query.ts';
-import { PLAIN, TIER_BY_TIER, type ScanPlan } from './lexeme-stats.ts';
+import { PLAIN, type ScanPlan } from './lexeme-stats.ts';
 import { tally, type Candidate, type Tally } from './tally.ts';
 
 /**
@@ -196,7 +196,7 @@ export function searchQuery(
     // popularity order, so the concatenation is the exact order; Append returns its branches in
     // order and runs a tier only when the ones before it did not give enough (no parallel
     // workers: see queryFacts).
-    ? sql`select * from (${sql.join((plan.tiers.length ? plan.tiers : TIER_BY_TIER).map((tiers) => sql`(
+    ? sql`select * from (${sql.join(plan.tiers.map((tiers) => sql`(
             select ${columns} from title r
             where ${match} and r.search_vector @@ ${tiers.map((tier) => `'p=${tier}'`).join(' | ')}::tsquery${heldHere} and ${visibleToSql('r', libraryId)}
             order by r.popularity desc, r.id
