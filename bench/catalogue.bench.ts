@@ -60,6 +60,8 @@ interface Row {
   otherCpu: number | null;
   pgCpu: number | null;
   serverCpu: number | null;
+  /** This process: the load generator (autocannon) or the SQL floor's client, on the same cores. */
+  loadCpu: number;
   /** Search classes: the same searches offered evenly at RPS_TARGET per second (open loop). */
   paced?: { served: number; p50: number; p95: number; p99: number; failed: number };
 }
@@ -194,7 +196,7 @@ export async function run(): Promise<BenchResult> {
     const serverCpu = pct(before.server, after.server);
     const ownCpu = (100 * (own.user + own.system)) / 1e6 / wall;
     const otherCpu = machine === null || pgCpu === null ? null : machine - pgCpu - (serverCpu ?? 0) - ownCpu;
-    return { pgCpu, serverCpu, otherCpu };
+    return { pgCpu, serverCpu, otherCpu, loadCpu: ownCpu };
   };
   // BENCH_CLASSES=rare,common,…: only the search classes whose label starts with one of these words (the floors always run)
   const only = process.env.BENCH_CLASSES ? process.env.BENCH_CLASSES.split(',').map((c) => c.trim().toLowerCase()) : null;
@@ -264,10 +266,10 @@ export async function run(): Promise<BenchResult> {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const pctText = (v: number | null) => (v === null ? '–' : `${v.toFixed(0)} %`);
   log();
-  log(`${'class'.padEnd(40)} ${'req/s'.padStart(7)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'p95/SQL'.padStart(8)} ${'failed'.padStart(7)} ${'app CPU'.padStart(8)} ${'PG CPU'.padStart(7)} ${'other CPU'.padStart(9)}`);
+  log(`${'class'.padEnd(40)} ${'req/s'.padStart(7)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'p99'.padStart(9)} ${'p95/SQL'.padStart(8)} ${'failed'.padStart(7)} ${'app CPU'.padStart(8)} ${'PG CPU'.padStart(7)} ${'load CPU'.padStart(8)} ${'other CPU'.padStart(9)}`);
   for (const r of rows) {
     log(`${r.label.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} ${ms(r.p50).padStart(9)} ${ms(r.p95).padStart(9)} ${ms(r.p99).padStart(9)} ` +
-      `${`${(r.p95 / floor.p95).toFixed(1)}×`.padStart(8)} ${String(r.failed).padStart(7)} ${pctText(r.serverCpu).padStart(8)} ${pctText(r.pgCpu).padStart(7)} ${pctText(r.otherCpu).padStart(9)}`);
+      `${`${(r.p95 / floor.p95).toFixed(1)}×`.padStart(8)} ${String(r.failed).padStart(7)} ${pctText(r.serverCpu).padStart(8)} ${pctText(r.pgCpu).padStart(7)} ${pctText(r.loadCpu).padStart(8)} ${pctText(r.otherCpu).padStart(9)}`);
   }
   log();
   log(`at ${RPS_TARGET} searches/s offered, evenly paced over ${CONNECTIONS} connections:`);
@@ -285,7 +287,7 @@ export async function run(): Promise<BenchResult> {
     log(`${r.label.padEnd(40)} ${r.paced.served.toFixed(0).padStart(8)} ${ms(r.paced.p50).padStart(9)} ${ms(r.paced.p95).padStart(9)} ${ms(r.paced.p99).padStart(9)} ${String(r.paced.failed).padStart(7)}  ${meets ? 'ok' : 'MISSED'}`);
   }
   log(`(targets: p95 ≤ ${P95_TARGET_MS} ms and ≥ ${RPS_TARGET} searches/s per class; CPU in % of one core during the measured run, ` +
-    `${cpus.length} cores in all; other = everything else on the machine; ${present ? 'catalogue reused' : `generation took ${generationSeconds.toFixed(0)} s`})`);
+    `${cpus.length} cores in all; load = this process, the load generator, on the same cores; other = everything else on the machine; ${present ? 'catalogue reused' : `generation took ${generationSeconds.toFixed(0)} s`})`);
   const noisiest = Math.max(...rows.map((r) => r.otherCpu ?? 0));
   if (noisiest > 25) log(`WARNING: other processes used up to ${noisiest.toFixed(0)} % of a core during the runs: the numbers are disturbed`);
   return { ok };
