@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db/connection.ts';
-import { inNetwork, inTenant, inTenantWith } from '../../src/platform/db/tenant.ts';
+import { inNetwork, inTenant } from '../../src/platform/db/tenant.ts';
+import { tenantReads } from '../../src/platform/db/tenant-reads.ts';
 import { testDatabase } from '../support/db.ts';
 
 let db: Db;
@@ -87,13 +88,38 @@ describe('tenant isolation', () => {
     assert.ok(!outside.t, 'the tenant setting does not leak out of the transaction');
   });
 
-  test('inTenantWith hands its first columns over, and the role and tenant apply from the next statement on', async () => {
-    const [first, inside] = await inTenantWith(db.kysely, a, sql<{ two: number }>`1 + 1 as "two"`, async (tx, row) =>
-      [row, (await sql<{ u: string; t: string }>`select current_user as u, current_setting('app.library_id', true) as t`.execute(tx)).rows[0]]);
-    assert.equal(first.two, 2);
-    assert.deepEqual(inside, { u: 'eenbieb_app', t: a });
-    const seen = await inTenantWith(db.kysely, a, sql`true as "ok"`, (tx) => tx.selectFrom('branch').select('libraryId').execute());
-    assert.ok(seen.length > 0 && seen.every((r) => r.libraryId === a));
+  test('tenantReads runs its statements in one message as the application role for the tenant, and nothing stays on the connection', async () => {
+    const [who, branches, empty] = await tenantReads(db.kysely, a, [
+      sql<{ u: string; t: string; jit: string }>`select current_user as u, current_setting('app.library_id', true) as t, current_setting('jit') as jit`,
+      sql<{ libraryId: string }>`select library_id from branch`,
+      sql<{ id: string }>`select id from branch where library_id = ${b}`,
+    ] as const, { jit: 'off' });
+    assert.deepEqual(who, [{ u: 'eenbieb_app', t: a, jit: 'off' }]);
+    // row-level security binds every statement of the message; columns come camel-cased
+    assert.ok(branches.length > 0 && branches.every((r) => r.libraryId === a));
+    assert.deepEqual(empty, []);
+    // on the same connection afterwards (PGlite has only one): the owner, no tenant, JIT as it was
+    const after = (await sql<{ u: string; t: string | null }>`select current_user as u, current_setting('app.library_id', true) as t`.execute(db.kysely)).rows[0]!;
+    assert.notEqual(after.u, 'eenbieb_app');
+    assert.ok(!after.t, 'the tenant setting does not outlive the message');
+    // a failing statement fails the whole message, and the connection stays usable
+    await assert.rejects(tenantReads(db.kysely, a, [sql`select 1`, sql`select 1 / ${0}::int`] as const), /division by zero/);
+    assert.equal((await sql<{ one: number }>`select 1 as one`.execute(db.kysely)).rows[0]!.one, 1);
+  });
+
+  test('tenantReads writes values into the text exactly as parameters would read, so no value can escape its literal', async () => {
+    const values: unknown[] = [
+      "it's", 'back\\slash', "\\'; select 1; --", "E'x'", '$1 $$ $tag$', '/* no */ -- no', 'tab\there', 'ünïcödé ✓ 𝄞', '',
+      ['a', 'b"c', "d'e", 'f\\g', null, 'h,i', '{j}'], [1, 2, 3], 42, -7.5, true, false, null, new Date('2026-11-29T12:34:56.789Z'),
+    ];
+    for (const v of values) {
+      const casted = Array.isArray(v) ? sql`${v}::text[]::text` : v instanceof Date ? sql`${v}::timestamptz::text` : sql`${v}::text`;
+      const [[inline]] = await tenantReads(db.kysely, a, [sql<{ v: string | null }>`select ${casted} as v`] as const);
+      const [param] = (await sql<{ v: string | null }>`select ${casted} as v`.execute(db.kysely)).rows;
+      assert.deepEqual(inline, param, JSON.stringify(v));
+    }
+    // a NUL cannot be written into a query text: refused before anything is sent
+    await assert.rejects(tenantReads(db.kysely, a, [sql`select ${'a\u0000b'}::text`] as const), /NUL/);
   });
 
   test("with tenant A set, B's rows are invisible", async () => {

@@ -71,23 +71,28 @@ export function sortKey(title: string): string {
 
 const nextDay = (d: string) => new Date(Date.parse(`${d}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
+type CandidateRow = {
+  id: string; organiserId: string; kind: 'event' | 'course' | 'service'; title: string; description: string;
+  audience: string[]; statutoryFunctions: StatutoryFunction[]; themes: string[]; language: string;
+  branchId: string | null; branchSlug: string | null; branchName: string | null; online: boolean; priceCents: number;
+  startsAt: Date; endsAt: Date; upcomingSessions: number; rank: number;
+};
+
 /**
  * The candidates: every visible, published activity with a session still to come (in the date
  * range), matching the words, soonest first, at most ACTIVITY_CANDIDATE_LIMIT (+1 to tell whether
- * the bound was reached).
+ * the bound was reached): one call of eenbieb_activity_candidates (migration 0100), the query whose
+ * plan PL/pgSQL keeps. Run as the library (tenant) whose portal searches; read by `readActivityCandidates`.
  */
-export async function activityCandidates(tx: Tx, libraryId: string, r: SearchRequest, textQuery: string | null, now: Date): Promise<{ rows: ActivityCandidate[]; exact: boolean }> {
+export function activityCandidatesQuery(libraryId: string, r: SearchRequest, textQuery: string | null, now: Date) {
   // whole days in Amsterdam, like the agenda: from the start of `from` to the end of `to`
   const from = r.from ? amsterdamToUtc(r.from)! : null;
   const since = from && from > now ? from : now;
   const until = r.to ? amsterdamToUtc(nextDay(r.to)) : null;
-  // one call of eenbieb_activity_candidates (migration 0100): the query whose plan PL/pgSQL keeps
-  const { rows } = await sql<{
-    id: string; organiserId: string; kind: 'event' | 'course' | 'service'; title: string; description: string;
-    audience: string[]; statutoryFunctions: StatutoryFunction[]; themes: string[]; language: string;
-    branchId: string | null; branchSlug: string | null; branchName: string | null; online: boolean; priceCents: number;
-    startsAt: Date; endsAt: Date; upcomingSessions: number; rank: number;
-  }>`select * from eenbieb_activity_candidates(${libraryId}, ${textQuery}, ${since}, ${until}, ${now}, ${ACTIVITY_CANDIDATE_LIMIT + 1})`.execute(tx);
+  return sql<CandidateRow>`select * from eenbieb_activity_candidates(${libraryId}, ${textQuery}, ${since}, ${until}, ${now}, ${ACTIVITY_CANDIDATE_LIMIT + 1})`;
+}
+
+export function readActivityCandidates(rows: CandidateRow[]): { rows: ActivityCandidate[]; exact: boolean } {
   const exact = rows.length <= ACTIVITY_CANDIDATE_LIMIT;
   return {
     exact,
@@ -114,6 +119,11 @@ export async function activityCandidates(tx: Tx, libraryId: string, r: SearchReq
       sortTitle: sortKey(a.title),
     })),
   };
+}
+
+/** The candidates in an open transaction (tools, benchmarks; the search sends the statement with others). */
+export async function activityCandidates(tx: Tx, libraryId: string, r: SearchRequest, textQuery: string | null, now: Date): Promise<{ rows: ActivityCandidate[]; exact: boolean }> {
+  return readActivityCandidates((await activityCandidatesQuery(libraryId, r, textQuery, now).execute(tx)).rows);
 }
 
 type Facet = 'kind' | 'audience' | 'language' | 'branch' | 'function' | 'free';

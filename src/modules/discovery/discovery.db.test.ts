@@ -6,8 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
-import { inTenant, inTenantWith } from '../../platform/db/tenant.ts';
-import { CANDIDATE_LIMIT, queryFacts, search as searchTitles } from './discovery.repository.ts';
+import { inTenant } from '../../platform/db/tenant.ts';
+import { CANDIDATE_LIMIT, search as searchTitles } from './discovery.repository.ts';
 import { lexemeStats, PLAIN, TIER_BY_TIER } from './lexeme-stats.ts';
 import { parseSearchRequest } from './query.ts';
 
@@ -229,7 +229,7 @@ describe('filters as lexemes of the search document', () => {
     // (the pass a filtered search takes when the statistics say its words surely reach the bound)
     const e = await buildTitle(t.db.kysely, { title: 'Zeilbootverhalen op het scherm', format: 'ebook', language: 'dut', audience: 'adults', popularity: 5 });
     const request = parseSearchRequest({ q: 'zeilbootverhalen', format: 'ebook,audiobook' }).request;
-    const [single, first] = await inTenantWith(t.db.kysely, utrecht, queryFacts(request.q), async (tx) => {
+    const [single, first] = await inTenant(t.db.kysely, utrecht, async (tx) => {
       const window = { offset: 0, limit: 20 };
       return [await searchTitles(tx, utrecht, request, [], request.q, true, window, PLAIN, true),
         await searchTitles(tx, utrecht, request, [], request.q, false, window, PLAIN)];
@@ -243,7 +243,7 @@ describe('filters as lexemes of the search document', () => {
     // the first pass of the two-pass search counts among the most popular matches, books included
     assert.ok(of(first, 'format').book! > 100, JSON.stringify(of(first, 'format')));
     // without countFacets the filtered pass counts nothing (the two-pass search shows the first pass's)
-    const uncounted = await inTenantWith(t.db.kysely, utrecht, queryFacts(request.q), async (tx) => {
+    const uncounted = await inTenant(t.db.kysely, utrecht, async (tx) => {
       return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 20 }, PLAIN);
     });
     assert.deepEqual(uncounted.facets, []);
@@ -269,7 +269,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     assert.equal(wrong.rows[0]!.n, 0);
 
     const { request } = parseSearchRequest({ q: 'ganzenveer', language: 'fry' });
-    const found = await inTenantWith(t.db.kysely, utrecht, queryFacts(request.q), async (tx) => {
+    const found = await inTenant(t.db.kysely, utrecht, async (tx) => {
       return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: TIER_BY_TIER });
     });
     const expected = rows.map((r, i) => ({ ...r, i })).filter((r) => r.language === 'fry')
@@ -278,7 +278,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     assert.equal(found.candidates, CANDIDATE_LIMIT);
     assert.deepEqual(new Set(found.hits.map((h) => h.titleId)), new Set(ids.map((r) => r.id)));
     // the first two tiers in one scan find the same, in the same order
-    const grouped = await inTenantWith(t.db.kysely, utrecht, queryFacts(request.q), async (tx) => {
+    const grouped = await inTenant(t.db.kysely, utrecht, async (tx) => {
       return searchTitles(tx, utrecht, request, [], request.q, true, { offset: 0, limit: 1000 }, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: [[1, 2], [3], [4]] });
     });
     assert.deepEqual(grouped.hits.map((h) => h.titleId), found.hits.map((h) => h.titleId));
@@ -295,7 +295,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     }
     for (const availability of ['available', 'on_loan']) {
       const filtered = parseSearchRequest({ q: 'ganzenveer', availability }).request;
-      const [tiered, plain] = await inTenantWith(t.db.kysely, utrecht, queryFacts(filtered.q), async (tx) => {
+      const [tiered, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => {
         const window = { offset: 0, limit: 1000 };
         return [await searchTitles(tx, utrecht, filtered, [], filtered.q, true, window, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: [[1, 2], [3], [4]] }),
           await searchTitles(tx, utrecht, filtered, [], filtered.q, true, window, PLAIN)];
@@ -306,7 +306,7 @@ describe('the filtered pass tier by tier of popularity', () => {
 
     // the first pass tiered (words only) finds the same top of the word's matches as the plain one
     const bare = parseSearchRequest({ q: 'ganzenveer' }).request;
-    const [tiered, plain] = await inTenantWith(t.db.kysely, utrecht, queryFacts(bare.q), async (tx) => {
+    const [tiered, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => {
       const window = { offset: 0, limit: 1000 };
       return [await searchTitles(tx, utrecht, bare, [], bare.q, false, window, { pass: 'tiered', rowFilters: [], indexWords: null, tiers: TIER_BY_TIER }), await searchTitles(tx, utrecht, bare, [], bare.q, false, window, PLAIN)];
     });
@@ -320,7 +320,7 @@ describe('the filtered pass tier by tier of popularity', () => {
     // only those the whole query matches — a word, a phrase, a NOT
     for (const q of ['ganzenveer 7', '"ganzenveer 7"', 'ganzenveer -7']) {
       const request = parseSearchRequest({ q }).request;
-      const [whole, partial] = await inTenantWith(t.db.kysely, utrecht, queryFacts(q), async (tx) => {
+      const [whole, partial] = await inTenant(t.db.kysely, utrecht, async (tx) => {
         const window = { offset: 0, limit: 1000 };
         return [await searchTitles(tx, utrecht, request, [], q, false, window, PLAIN),
           await searchTitles(tx, utrecht, request, [], q, false, window, { pass: 'tiered', rowFilters: [], indexWords: ['ganzenver'], tiers: TIER_BY_TIER })];

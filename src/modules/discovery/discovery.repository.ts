@@ -211,7 +211,7 @@ export function searchQuery(
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
 
-  return sql<{ candidates: number; scanned: number; branches: string[]; rows: CandidateRow[] | null }>`
+  return sql<SearchRow>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
     -- this library's branches, sorted: a copy's branch goes to the app as its place in this list (tally.ts)
     lib as (select coalesce(array_agg(b.id order by b.id), '{}') as branches from branch b where b.library_id = ${libraryId}),
@@ -287,22 +287,20 @@ export function searchQuery(
 type CandidateRow = [string, string, string, string | null, string | null, string | null, number | null, string,
   number, boolean, number[], number[], number];
 
+/** The one row of a search statement (`searchQuery`). */
+export type SearchRow = { candidates: number; scanned: number; branches: string[]; rows: CandidateRow[] | null };
+
 /**
- * One search. `pushDown` also applies the filters before the candidate bound (used when a first
- * pass reached the bound, or is sure to: discovery.service.ts).
+ * The hits and facets of a search statement's row: the candidates counted (tally.ts) for `window`
+ * (default the request's page). `countFacets`: count the facets among these candidates (the
+ * filtered pass of a two-pass search shows the first pass's instead).
  */
-export async function search(
-  tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
-  /** Which hits to return; default the request's page. A mixed search asks for the first n (see discovery.service.ts). */
+export function readSearch(
+  row: SearchRow, r: SearchRequest, branchIds: string[],
+  /** Which hits to return; a mixed search asks for the first n (see discovery.service.ts). */
   window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
-  plan: ScanPlan = PLAIN,
-  /** Count the facets among these candidates; the filtered pass of a two-pass search shows the first pass's instead. */
-  countFacets = !pushDown,
-): Promise<SearchRows> {
-  const query = searchQuery(libraryId, r, branchIds, textQuery, pushDown, plan);
-  // JIT and parallel workers are off for the transaction (queryFacts, the first statement).
-  const result = await query.execute(tx);
-  const row = result.rows[0]!;
+  countFacets = true,
+): SearchRows {
   const candidates = (row.rows ?? []).map(([titleId, workId, format, language, audience, avi, year, sortTitle, popularity,
     digitalNow, branches, avail, score]): Candidate => ({
     titleId, workId, format, language, audience, avi, year, sortTitle, popularity, digitalNow, branches, avail, score,
@@ -316,6 +314,22 @@ export async function search(
     candidates: row.candidates,
     scanBoundReached: row.scanned >= PUSHDOWN_SCAN_LIMIT,
   };
+}
+
+/**
+ * One search in an open transaction (tests, tools; the service sends the statement with others:
+ * tenant-reads.ts). `pushDown` also applies the filters before the candidate bound.
+ */
+export async function search(
+  tx: Tx, libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown = false,
+  window: { offset: number; limit: number } = { offset: (r.page - 1) * r.pageSize, limit: r.pageSize },
+  plan: ScanPlan = PLAIN,
+  countFacets = !pushDown,
+): Promise<SearchRows> {
+  await sql`select set_config('jit', ${SEARCH_SETTINGS.jit}, true),
+    set_config('max_parallel_workers_per_gather', ${SEARCH_SETTINGS.max_parallel_workers_per_gather}, true)`.execute(tx);
+  const { rows } = await searchQuery(libraryId, r, branchIds, textQuery, pushDown, plan).execute(tx);
+  return readSearch(rows[0]!, r, branchIds, window, countFacets);
 }
 
 export interface ResultTitleRow {
@@ -352,32 +366,35 @@ export interface BranchName {
   name: string;
 }
 
+/** A result title's row as eenbieb_titles_of_works returns it: copies as [branch id, shelf, status, n]. */
+export type ResultTitleCopiesRow = ResultTitleRow & { copies: [string, string, ItemStatus, number][] };
+
 /**
  * Every title this library can see of the given works (the formats shown on each result), each
- * with its copies at this library grouped by branch, shelf and status: one round trip, and a
- * popular title's hundreds of copies arrive as a few groups. `branches` names the library's
- * branches (the search's branch directory, at most a minute behind); a branch it does not know yet
- * is read from the database.
+ * with its copies at this library grouped by branch, shelf and status: one call of
+ * eenbieb_titles_of_works (migrations 0102, 0106), whose plan is kept per connection, and a popular
+ * title's hundreds of copies arrive as a few groups.
  */
-export async function titlesOfWorks(
-  tx: Tx, libraryId: string, workIds: string[], branches: ReadonlyMap<string, BranchName>,
-): Promise<(ResultTitleRow & { copies: CopyGroup[] })[]> {
-  if (!workIds.length) return [];
-  // one call of eenbieb_titles_of_works (migrations 0102, 0106): its plan is kept per connection,
-  // and the copies that count come from the index (shelf included) as [branch id, shelf, status, n]
-  const { rows } = await sql<ResultTitleRow & { copies: [string, string, ItemStatus, number][] }>`
-    select * from eenbieb_titles_of_works(${libraryId}, ${workIds}::uuid[])`.execute(tx);
-  const unknown = [...new Set(rows.flatMap((t) => t.copies.map(([id]) => id)).filter((id) => !branches.has(id)))];
-  let named = branches;
-  if (unknown.length) {
-    const found = await sql<{ id: string; slug: string; name: string }>`
-      select id, slug, name from branch where library_id = ${libraryId} and id = any(${unknown}::uuid[])`.execute(tx);
-    named = new Map([...branches, ...found.rows.map((b) => [b.id, b] as const)]);
-  }
+export function titlesOfWorksQuery(libraryId: string, workIds: string[]) {
+  return sql<ResultTitleCopiesRow>`select * from eenbieb_titles_of_works(${libraryId}, ${workIds}::uuid[])`;
+}
+
+/** Names of this library's branches by id (a branch newer than the branch directory). */
+export function branchNamesQuery(libraryId: string, ids: string[]) {
+  return sql<{ id: string; slug: string; name: string }>`select id, slug, name from branch where library_id = ${libraryId} and id = any(${ids}::uuid[])`;
+}
+
+/** The branches of the result titles' copies that `branches` (the branch directory) does not name. */
+export function unnamedBranches(rows: ResultTitleCopiesRow[], branches: ReadonlyMap<string, BranchName>): string[] {
+  return [...new Set(rows.flatMap((t) => t.copies.map(([id]) => id)).filter((id) => !branches.has(id)))];
+}
+
+/** The result titles with their copy groups named: `branches` names the library's branches. */
+export function nameCopies(rows: ResultTitleCopiesRow[], branches: ReadonlyMap<string, BranchName>): (ResultTitleRow & { copies: CopyGroup[] })[] {
   return rows.map((t) => ({
     ...t,
     copies: t.copies.flatMap(([branchId, shelf, status, n]) => {
-      const branch = named.get(branchId);
+      const branch = branches.get(branchId);
       return branch ? [{ branchSlug: branch.slug, branchName: branch.name, shelf, status, n }] : [];
     }),
   }));
@@ -394,22 +411,25 @@ export interface QueryFacts {
 }
 
 /**
- * The select list of a search's first statement (tenant.ts inTenantWith; no table is read): the
- * facts of the query, and PostgreSQL's JIT compiler and parallel workers off for the transaction.
- * A search is short OLTP work: JIT, triggered by the planner's pessimistic estimates for the CTEs,
- * would spend over a second compiling it, and the tiered pass (searchQuery) relies on Append
- * returning its tiers in order. (PGlite has no JIT; the setting is accepted and ignored.)
+ * The facts of a search's query, as a select list (no table is read): whether any word is left,
+ * its lexemes, whether it is a plain AND of words, and whether it holds a phrase.
  */
-type FactsRow = { n: number; lexemes: string[]; plain: boolean; phrase: boolean };
+export type FactsRow = { n: number; lexemes: string[]; plain: boolean; phrase: boolean };
 
 export function queryFacts(q: string): RawBuilder<FactsRow> {
-  return sql`set_config('jit', 'off', true) as "jit",
-    set_config('max_parallel_workers_per_gather', '0', true) as "parallel",
-    numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as "n",
+  return sql`numnode(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) as "n",
     tsvector_to_array(to_tsvector('dutch', eenbieb_fold(${q}))) as "lexemes",
     querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) !~ '[|!]' as "plain",
     querytree(websearch_to_tsquery('dutch', eenbieb_fold(${q}))) ~ '<' as "phrase"`;
 }
+
+/**
+ * Settings for a search's statements (tenant-reads.ts). A search is short OLTP work: JIT, triggered
+ * by the planner's pessimistic estimates for the CTEs, would spend over a second compiling it, and
+ * the tiered pass (searchQuery) relies on Append returning its tiers in order, so no parallel
+ * workers. (PGlite has no JIT; the setting is accepted and ignored.)
+ */
+export const SEARCH_SETTINGS = { jit: 'off', max_parallel_workers_per_gather: '0' };
 
 export function readFacts(row: FactsRow | undefined): QueryFacts {
   return { hasLexemes: (row?.n ?? 0) > 0, lexemes: row?.plain ? row.lexemes : null, phrase: !!row?.phrase };
@@ -425,11 +445,11 @@ export function readFacts(row: FactsRow | undefined): QueryFacts {
  * similar enough is the whole vocabulary searched through the trigram index (~20 ms at 80,000
  * words on the benchmark server, against well under 1 ms for the range).
  */
-export async function closestWords(tx: Tx, q: string): Promise<{ word: string; known: boolean; best: string | null }[]> {
+export function closestWordsQuery(q: string) {
   const closest = (where: RawBuilder<boolean>) => sql`(select v.word from search_vocabulary v
     where ${where} and similarity(v.word, w.word) >= 0.35
     order by similarity(v.word, w.word) desc, v.ndoc desc, v.word limit 1)`;
-  const { rows } = await sql<{ word: string; known: boolean; best: string | null }>`
+  return sql<{ word: string; known: boolean; best: string | null }>`
     select w.word, k.known,
            case when k.known then null else coalesce(
              -- words are [a-z0-9] here, so '{' (after 'z') ends the range of the prefix
@@ -442,8 +462,7 @@ export async function closestWords(tx: Tx, q: string): Promise<{ word: string; k
     where length(w.word) between 1 and 40
     order by w.n
     limit 12
-  `.execute(tx);
-  return rows;
+  `;
 }
 
 /** Known words that start with `prefix` (accent-folded), most used first. */

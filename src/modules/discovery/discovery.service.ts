@@ -16,7 +16,9 @@
 //   more than its candidate bound) and both sorted lists are merged; otherwise the title side
 //   returns the page itself (tally.ts), so a search with no matching activity costs what it did.
 import type { Ctx } from '../../platform/context.ts';
-import { inTenant, inTenantWith } from '../../platform/db/tenant.ts';
+import { sql, type RawBuilder } from 'kysely';
+import { inTenant } from '../../platform/db/tenant.ts';
+import { tenantReads } from '../../platform/db/tenant-reads.ts';
 import { branchDirectory } from '../network/index.ts';
 import { collator } from '../../shared/collation.ts';
 import {
@@ -28,7 +30,7 @@ import { UnknownBranch } from './discovery.errors.ts';
 import * as repo from './discovery.repository.ts';
 import { estimatedMatches, lexemeStats, scanPlan, SURE_BOUND_FACTOR } from './lexeme-stats.ts';
 import {
-  ACTIVITY_PRIOR, activityCandidates, filterActivities, type ActivityCandidate, type ActivityMatches, type ActivityResultKind,
+  ACTIVITY_PRIOR, activityCandidatesQuery, filterActivities, readActivityCandidates, type ActivityCandidate, type ActivityMatches, type ActivityResultKind,
 } from './activity-search.ts';
 import {
   AVAILABILITY, hasActivityOnlyFilters, hasSearchableTerms, hasTitleOnlyFilters, KINDS, ONLINE, SEARCH_AUDIENCES,
@@ -153,199 +155,215 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   if (!libraryId) throw new Error('search without a library');
   const lang = ctx.lang;
 
-  // the branches (facet labels, slugs to ids) from the network's reference cache, before the
-  // transaction: on a miss the cache opens its own
+  // the branches (facet labels, slugs to ids) from the network's reference cache
   const branches = await branchDirectory(ctx, libraryId);
   // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
   const searchable = hasSearchableTerms(request.q);
-  return inTenantWith(ctx.db, libraryId, repo.queryFacts(searchable ? request.q : ''), async (tx, facts) => {
-    const { hasLexemes, lexemes, phrase } = repo.readFacts(facts);
-    const textQuery = searchable && hasLexemes ? request.q : null;
-    const bySlug = new Map(branches.map((b) => [b.slug, b]));
-    const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));
-    if (unknown.length) throw UnknownBranch(unknown[0]!);
-    const branchIds = request.branch.filter((s) => bySlug.has(s)).map((s) => bySlug.get(s)!.id);
-    const offset = (request.page - 1) * request.pageSize;
+  // Three round trips for most searches: the query's facts; the activities and the titles'
+  // candidates in one message; the titles on the page. Each message of statements runs as this
+  // library, as the application role (tenant-reads.ts: no BEGIN or COMMIT of its own).
+  const facts = repo.readFacts((await sql<repo.FactsRow>`select ${repo.queryFacts(searchable ? request.q : '')}`.execute(ctx.db)).rows[0]);
+  const read = <Q extends readonly RawBuilder<unknown>[]>(...queries: Q) => tenantReads(ctx.db, libraryId, queries, repo.SEARCH_SETTINGS);
+  const { hasLexemes, lexemes, phrase } = facts;
+  const textQuery = searchable && hasLexemes ? request.q : null;
+  const bySlug = new Map(branches.map((b) => [b.slug, b]));
+  const unknown = request.branch.filter((s) => s !== ONLINE && !bySlug.has(s));
+  if (unknown.length) throw UnknownBranch(unknown[0]!);
+  const branchIds = request.branch.filter((s) => bySlug.has(s)).map((s) => bySlug.get(s)!.id);
+  const offset = (request.page - 1) * request.pageSize;
 
-    // Activities first: a few hundred rows at most, and whether any match decides how titles are paged.
-    let activities: ActivityMatches = { matched: [], facets: [] };
-    let activitiesExact = true;
-    if (!hasTitleOnlyFilters(request)) {
-      const candidates = await activityCandidates(tx, libraryId, request, textQuery, new Date());
-      activities = filterActivities(candidates.rows, request, branchIds);
-      activitiesExact = candidates.exact;
-    }
-    const sortedActivities = [...activities.matched].sort((a, b) => compareActivities(request, textQuery !== null, a, b));
-    const titlesShown = !request.kind.length || request.kind.includes('title');
-    const mixed = sortedActivities.length > 0 && titlesShown;
+  const now = new Date();
+  const activitiesAsked = !hasTitleOnlyFilters(request);
+  const titlesShown = !request.kind.length || request.kind.includes('title');
+  const titlesAsked = !hasActivityOnlyFilters(request);
+  // How common the words (and the filter values) are decides how candidates are found
+  // (lexeme-stats.ts; cached, read through the owner on a miss).
+  const stats = titlesAsked ? await lexemeStats(ctx.db, ctx.db) : null;
+  const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
+  const limit = repo.candidateLimit(textQuery);
+  const estimated = stats ? estimatedMatches(stats, words) : null;
+  // a filter no title can pass (only activities asked for, only "online" as branch) finds no
+  // title in a filtered pass: the first pass still counts the title facets
+  const titlesCanMatch = titlesShown && !(request.branch.length && !branchIds.length);
+  // The words alone surely reach the bound: a first pass would only count facets among the most
+  // popular matches, filtered or not. One filtered pass instead, whose facets count among what it
+  // found (each under the other facets' filters, so a chosen facet shows its chosen values):
+  // drill-down facets, consistent with the results shown. (Activities keep counting each facet
+  // under the other facets' filters; a shared facet — language, audience, branch — then adds the
+  // titles' drill-down counts to the activities' own.)
+  const onePass = repo.hasFilters(request) && titlesCanMatch && !phrase && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit;
+  const titleQuery = stats
+    ? repo.searchQuery(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit))
+    : null;
+  // the activities and the titles' candidates in one message
+  const [activityRows, titleRows] = await (activitiesAsked && titleQuery
+    ? read(activityCandidatesQuery(libraryId, request, textQuery, now), titleQuery)
+    : activitiesAsked ? read(activityCandidatesQuery(libraryId, request, textQuery, now)).then(([a]) => [a, null] as const)
+    : titleQuery ? read(titleQuery).then(([t]) => [null, t] as const)
+    : Promise.resolve([null, null] as const));
 
-    let rows: repo.SearchRows = { total: 0, candidates: 0, scanBoundReached: false, hits: [], facets: [], years: { min: null, max: null } };
-    let exact = true;
-    if (!hasActivityOnlyFilters(request)) {
-      const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
-      // how common the words (and the filter values) are decides how candidates are found
-      const stats = await lexemeStats(tx, ctx.db);
-      const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
-      const limit = repo.candidateLimit(textQuery);
-      const estimated = estimatedMatches(stats, words);
-      // a filter no title can pass (only activities asked for, only "online" as branch) finds no
-      // title in a filtered pass: the first pass still counts the title facets
-      const titlesCanMatch = titlesShown && !(request.branch.length && !branchIds.length);
-      if (repo.hasFilters(request) && titlesCanMatch && !phrase && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit) {
-        // The words alone surely reach the bound: a first pass would only count facets among the
-        // most popular matches, filtered or not. One filtered pass instead, whose facets count
-        // among what it found (each under the other facets' filters, so a chosen facet shows its
-        // chosen values): drill-down facets, consistent with the results shown. (Activities keep
-        // counting each facet under the other facets' filters; a shared facet — language,
-        // audience, branch — then adds the titles' drill-down counts to the activities' own.)
-        rows = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-          scanPlan(stats, words, repo.facetGroups(request), limit), true);
-        exact = rows.candidates < limit && !rows.scanBoundReached;
-      } else {
-        rows = await repo.search(tx, libraryId, request, branchIds, textQuery, false, window, scanPlan(stats, words, [], limit));
-        exact = rows.candidates < limit;
-        if (!exact && repo.hasFilters(request)) {
-          // The bound was reached among all matches: search again with the filters applied before
-          // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
-          // facet counts stay those of the first pass (the most popular matches, each facet under
-          // the other facets' filters, so a chosen facet still offers its other values).
-          const filtered = await repo.search(tx, libraryId, request, branchIds, textQuery, true, window,
-            scanPlan(stats, words, repo.facetGroups(request), limit));
-          exact = filtered.candidates < limit && !filtered.scanBoundReached;
-          rows = { ...filtered, facets: rows.facets, years: rows.years };
-        }
-      }
-    }
+  // Activities: a few hundred rows at most, and whether any match decides how titles are paged.
+  let activities: ActivityMatches = { matched: [], facets: [] };
+  let activitiesExact = true;
+  if (activityRows) {
+    const candidates = readActivityCandidates(activityRows);
+    activities = filterActivities(candidates.rows, request, branchIds);
+    activitiesExact = candidates.exact;
+  }
+  const sortedActivities = [...activities.matched].sort((a, b) => compareActivities(request, textQuery !== null, a, b));
+  const mixed = sortedActivities.length > 0 && titlesShown;
 
-    // the page: titles as the title side paged them (tally.ts), or both kinds merged and cut here
-    type Entry = { title: repo.SearchRows['hits'][number] } | { activity: ActivityCandidate };
-    let page: Entry[];
-    if (mixed) {
-      const merged: Entry[] = [];
-      let i = 0;
-      let j = 0;
-      const end = offset + request.pageSize;
-      while (merged.length < end && (i < rows.hits.length || j < sortedActivities.length)) {
-        const takeActivity = j < sortedActivities.length
-          && (i >= rows.hits.length || compareMixed(request, textQuery !== null, sortedActivities[j]!, rows.hits[i]!) < 0);
-        merged.push(takeActivity ? { activity: sortedActivities[j++]! } : { title: rows.hits[i++]! });
-      }
-      page = merged.slice(offset, end);
-    } else if (sortedActivities.length) {
-      page = sortedActivities.slice(offset, offset + request.pageSize).map((activity) => ({ activity }));
+  let rows: repo.SearchRows = { total: 0, candidates: 0, scanBoundReached: false, hits: [], facets: [], years: { min: null, max: null } };
+  let exact = true;
+  if (titleRows) {
+    const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
+    rows = repo.readSearch(titleRows[0]!, request, branchIds, window, true);
+    if (onePass) {
+      exact = rows.candidates < limit && !rows.scanBoundReached;
     } else {
-      page = rows.hits.map((title) => ({ title }));
-    }
-
-    const titleHits = page.flatMap((e) => ('title' in e ? [e.title] : []));
-    const workIds = titleHits.map((h) => h.workId);
-    const titles = await repo.titlesOfWorks(tx, libraryId, workIds, new Map(branches.map((b) => [b.id, b])));
-
-    const titleResult = (hit: repo.SearchRows['hits'][number]): TitleResult[] => {
-      const rep = titles.find((t) => t.id === hit.titleId);
-      if (!rep) return [];
-      const formats = titles.filter((t) => t.workId === hit.workId).map((t): ResultFormat => ({
-        titleId: t.id,
-        format: t.format,
-        digital: FORMAT_INFO[t.format].digital,
-        year: t.year,
-        openAccessUrl: t.openAccessUrl,
-        availability: summariseAvailability(t.copies),
-      }));
-      formats.sort((a, b) => Number(b.titleId === rep.id) - Number(a.titleId === rep.id));
-      return [{
-        kind: 'title' as const,
-        id: rep.id,
-        workId: rep.workId,
-        title: rep.title,
-        subtitle: rep.subtitle,
-        contributors: rep.contributorNames,
-        year: rep.year,
-        yearDisplay: rep.yearDisplay,
-        language: rep.language,
-        audience: rep.audience,
-        aviLevel: rep.aviLevel,
-        series: rep.series,
-        seriesNumber: rep.seriesNumber,
-        genres: rep.genres,
-        formats,
-        score: Math.round(hit.score * 1e6) / 1e6,
-      }];
-    };
-    const activityResult = (c: ActivityCandidate): ActivityResult => ({
-      kind: c.kind,
-      id: c.id,
-      activityKind: c.activityKind,
-      title: c.title,
-      description: c.description,
-      startsAt: c.startsAt,
-      endsAt: c.endsAt,
-      upcomingSessions: c.upcomingSessions,
-      branch: c.branchSlug && c.branchName ? { slug: c.branchSlug, name: c.branchName } : null,
-      online: c.online,
-      free: c.priceCents === 0,
-      priceCents: c.priceCents,
-      audience: c.audience,
-      statutoryFunctions: c.statutoryFunctions,
-      themes: c.themes,
-      shared: c.organiserId !== libraryId,
-      score: Math.round(activityScore(textQuery !== null, c) * 1e6) / 1e6,
-    });
-    const results: SearchResultItem[] = page.flatMap((e): SearchResultItem[] => ('title' in e ? titleResult(e.title) : [activityResult(e.activity)]));
-    const total = rows.total + activities.matched.length;
-
-    let suggestion: string | null = null;
-    if (textQuery && total < SUGGEST_BELOW) {
-      const words = await repo.closestWords(tx, textQuery);
-      if (words.some((w) => !w.known && w.best)) {
-        const corrected = words.map((w) => (!w.known && w.best ? w.best : w.word)).join(' ');
-        if (corrected !== words.map((w) => w.word).join(' ')) suggestion = corrected;
+      exact = rows.candidates < limit;
+      if (!exact && repo.hasFilters(request)) {
+        // The bound was reached among all matches: search again with the filters applied before
+        // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
+        // facet counts stay those of the first pass (the most popular matches, each facet under
+        // the other facets' filters, so a chosen facet still offers its other values).
+        const [filteredRows] = await read(repo.searchQuery(libraryId, request, branchIds, textQuery, true,
+          scanPlan(stats!, words, repo.facetGroups(request), limit)));
+        const filtered = repo.readSearch(filteredRows[0]!, request, branchIds, window, false);
+        exact = filtered.candidates < limit && !filtered.scanBoundReached;
+        rows = { ...filtered, facets: rows.facets, years: rows.years };
       }
     }
+  }
 
-    // a facet value's count is the titles' count plus the activities' (each kind counted by its own rules)
-    const counts = (facet: string) => {
-      const c = new Map<string, number>();
-      for (const f of [...rows.facets, ...activities.facets]) if (f.facet === facet) c.set(f.value, (c.get(f.value) ?? 0) + f.count);
-      return c;
-    };
-    const values = (facet: string, selected: string[], label: (v: string) => string, order?: readonly string[]): FacetValue[] => {
-      const c = counts(facet);
-      const keys = new Set([...(order ?? []), ...c.keys(), ...selected]);
-      const list = [...keys].map((value) => ({ value, label: label(value), count: c.get(value) ?? 0, selected: selected.includes(value) }))
-        .filter((v) => v.count > 0 || v.selected);
-      return order
-        ? list.sort((a, b) => order.indexOf(a.value) - order.indexOf(b.value))
-        : list.sort((a, b) => b.count - a.count || collator(lang).compare(a.label, b.label));
-    };
-    const branchCounts = counts('branch');
+  // the page: titles as the title side paged them (tally.ts), or both kinds merged and cut here
+  type Entry = { title: repo.SearchRows['hits'][number] } | { activity: ActivityCandidate };
+  let page: Entry[];
+  if (mixed) {
+    const merged: Entry[] = [];
+    let i = 0;
+    let j = 0;
+    const end = offset + request.pageSize;
+    while (merged.length < end && (i < rows.hits.length || j < sortedActivities.length)) {
+      const takeActivity = j < sortedActivities.length
+        && (i >= rows.hits.length || compareMixed(request, textQuery !== null, sortedActivities[j]!, rows.hits[i]!) < 0);
+      merged.push(takeActivity ? { activity: sortedActivities[j++]! } : { title: rows.hits[i++]! });
+    }
+    page = merged.slice(offset, end);
+  } else if (sortedActivities.length) {
+    page = sortedActivities.slice(offset, offset + request.pageSize).map((activity) => ({ activity }));
+  } else {
+    page = rows.hits.map((title) => ({ title }));
+  }
 
-    return {
-      query: request.q,
-      total,
-      totalExact: exact && activitiesExact,
-      page: request.page,
-      pageSize: request.pageSize,
-      results,
-      facets: {
-        kind: values('kind', request.kind, (v) => KIND_LABEL[v as Kind]?.[lang] ?? v, KINDS),
-        format: values('format', request.format, (v) => FORMAT_INFO[v as FormatCode]?.label[lang] ?? v),
-        availability: values('availability', request.availability, (v) => AVAILABILITY_LABEL[v as 'available']?.[lang] ?? v, AVAILABILITY),
-        branch: [
-          ...branches.map((b) => ({ value: b.slug, label: b.name, count: branchCounts.get(b.id) ?? 0, selected: request.branch.includes(b.slug) })),
-          { value: ONLINE, label: ONLINE_LABEL[lang], count: branchCounts.get(ONLINE) ?? 0, selected: request.branch.includes(ONLINE) },
-        ].filter((v) => v.count > 0 || v.selected),
-        language: values('language', request.language, (v) => languageLabel(v, lang)),
-        audience: values('audience', request.audience, (v) => AUDIENCE_TEXT[v as SearchAudience]?.[lang] ?? v, SEARCH_AUDIENCES),
-        avi: values('avi', request.avi, (v) => `AVI ${v}`, AVI_LEVELS),
-        year: { min: rows.years.min, max: rows.years.max, from: request.yearFrom, to: request.yearTo },
-        function: values('function', request.function, (v) => FUNCTION_LABELS[v as StatutoryFunction]?.[lang] ?? v, STATUTORY_FUNCTIONS),
-        free: values('free', request.free ? ['true'] : [], () => FREE_LABEL[lang], ['true']),
-        date: { from: request.from, to: request.to },
-      },
-      suggestion,
-    };
+  const titleHits = page.flatMap((e) => ('title' in e ? [e.title] : []));
+  const workIds = titleHits.map((h) => h.workId);
+  const titles = workIds.length ? await titlesOfWorks(read, libraryId, workIds, new Map(branches.map((b) => [b.id, b]))) : [];
+
+  const titleResult = (hit: repo.SearchRows['hits'][number]): TitleResult[] => {
+    const rep = titles.find((t) => t.id === hit.titleId);
+    if (!rep) return [];
+    const formats = titles.filter((t) => t.workId === hit.workId).map((t): ResultFormat => ({
+      titleId: t.id,
+      format: t.format,
+      digital: FORMAT_INFO[t.format].digital,
+      year: t.year,
+      openAccessUrl: t.openAccessUrl,
+      availability: summariseAvailability(t.copies),
+    }));
+    formats.sort((a, b) => Number(b.titleId === rep.id) - Number(a.titleId === rep.id));
+    return [{
+      kind: 'title' as const,
+      id: rep.id,
+      workId: rep.workId,
+      title: rep.title,
+      subtitle: rep.subtitle,
+      contributors: rep.contributorNames,
+      year: rep.year,
+      yearDisplay: rep.yearDisplay,
+      language: rep.language,
+      audience: rep.audience,
+      aviLevel: rep.aviLevel,
+      series: rep.series,
+      seriesNumber: rep.seriesNumber,
+      genres: rep.genres,
+      formats,
+      score: Math.round(hit.score * 1e6) / 1e6,
+    }];
+  };
+  const activityResult = (c: ActivityCandidate): ActivityResult => ({
+    kind: c.kind,
+    id: c.id,
+    activityKind: c.activityKind,
+    title: c.title,
+    description: c.description,
+    startsAt: c.startsAt,
+    endsAt: c.endsAt,
+    upcomingSessions: c.upcomingSessions,
+    branch: c.branchSlug && c.branchName ? { slug: c.branchSlug, name: c.branchName } : null,
+    online: c.online,
+    free: c.priceCents === 0,
+    priceCents: c.priceCents,
+    audience: c.audience,
+    statutoryFunctions: c.statutoryFunctions,
+    themes: c.themes,
+    shared: c.organiserId !== libraryId,
+    score: Math.round(activityScore(textQuery !== null, c) * 1e6) / 1e6,
   });
+  const results: SearchResultItem[] = page.flatMap((e): SearchResultItem[] => ('title' in e ? titleResult(e.title) : [activityResult(e.activity)]));
+  const total = rows.total + activities.matched.length;
+
+  let suggestion: string | null = null;
+  if (textQuery && total < SUGGEST_BELOW) {
+    const [words] = await read(repo.closestWordsQuery(textQuery));
+    if (words.some((w) => !w.known && w.best)) {
+      const corrected = words.map((w) => (!w.known && w.best ? w.best : w.word)).join(' ');
+      if (corrected !== words.map((w) => w.word).join(' ')) suggestion = corrected;
+    }
+  }
+
+  // a facet value's count is the titles' count plus the activities' (each kind counted by its own rules)
+  const counts = (facet: string) => {
+    const c = new Map<string, number>();
+    for (const f of [...rows.facets, ...activities.facets]) if (f.facet === facet) c.set(f.value, (c.get(f.value) ?? 0) + f.count);
+    return c;
+  };
+  const values = (facet: string, selected: string[], label: (v: string) => string, order?: readonly string[]): FacetValue[] => {
+    const c = counts(facet);
+    const keys = new Set([...(order ?? []), ...c.keys(), ...selected]);
+    const list = [...keys].map((value) => ({ value, label: label(value), count: c.get(value) ?? 0, selected: selected.includes(value) }))
+      .filter((v) => v.count > 0 || v.selected);
+    return order
+      ? list.sort((a, b) => order.indexOf(a.value) - order.indexOf(b.value))
+      : list.sort((a, b) => b.count - a.count || collator(lang).compare(a.label, b.label));
+  };
+  const branchCounts = counts('branch');
+
+  return {
+    query: request.q,
+    total,
+    totalExact: exact && activitiesExact,
+    page: request.page,
+    pageSize: request.pageSize,
+    results,
+    facets: {
+      kind: values('kind', request.kind, (v) => KIND_LABEL[v as Kind]?.[lang] ?? v, KINDS),
+      format: values('format', request.format, (v) => FORMAT_INFO[v as FormatCode]?.label[lang] ?? v),
+      availability: values('availability', request.availability, (v) => AVAILABILITY_LABEL[v as 'available']?.[lang] ?? v, AVAILABILITY),
+      branch: [
+        ...branches.map((b) => ({ value: b.slug, label: b.name, count: branchCounts.get(b.id) ?? 0, selected: request.branch.includes(b.slug) })),
+        { value: ONLINE, label: ONLINE_LABEL[lang], count: branchCounts.get(ONLINE) ?? 0, selected: request.branch.includes(ONLINE) },
+      ].filter((v) => v.count > 0 || v.selected),
+      language: values('language', request.language, (v) => languageLabel(v, lang)),
+      audience: values('audience', request.audience, (v) => AUDIENCE_TEXT[v as SearchAudience]?.[lang] ?? v, SEARCH_AUDIENCES),
+      avi: values('avi', request.avi, (v) => `AVI ${v}`, AVI_LEVELS),
+      year: { min: rows.years.min, max: rows.years.max, from: request.yearFrom, to: request.yearTo },
+      function: values('function', request.function, (v) => FUNCTION_LABELS[v as StatutoryFunction]?.[lang] ?? v, STATUTORY_FUNCTIONS),
+      free: values('free', request.free ? ['true'] : [], () => FREE_LABEL[lang], ['true']),
+      date: { from: request.from, to: request.to },
+    },
+    suggestion,
+  };
 }
 
 /** An activity's score on the scale of titles' (see ACTIVITY_PRIOR). */
@@ -381,6 +399,21 @@ function compareMixed(r: SearchRequest, text: boolean, a: ActivityCandidate, t: 
       ? collator('nl').compare(a.sortTitle, t.sortTitle)
       : titleScore(text, t) - activityScore(text, a);
   return d < 0 ? -1 : 1;
+}
+
+/**
+ * The titles on the page with their copies, the branches named from the directory (at most a minute
+ * behind); a branch it does not know yet is read from the database.
+ */
+async function titlesOfWorks(
+  read: <Q extends readonly RawBuilder<unknown>[]>(...queries: Q) => Promise<{ [K in keyof Q]: Q[K] extends RawBuilder<infer R> ? R[] : never }>,
+  libraryId: string, workIds: string[], branches: ReadonlyMap<string, repo.BranchName>,
+) {
+  const [rows] = await read(repo.titlesOfWorksQuery(libraryId, workIds));
+  const unknown = repo.unnamedBranches(rows, branches);
+  if (!unknown.length) return repo.nameCopies(rows, branches);
+  const [found] = await read(repo.branchNamesQuery(libraryId, unknown));
+  return repo.nameCopies(rows, new Map([...branches, ...found.map((b) => [b.id, b] as const)]));
 }
 
 /**

@@ -15,8 +15,7 @@
 // 0099), cached per database for a few minutes. A lexeme
 // not among them is rarer than the rarest that is. Without statistics (a fresh database, PGlite
 // before ANALYZE) every search takes the plain pass, as before the tiers.
-import { sql } from 'kysely';
-import type { Tx } from '../../platform/db/tenant.ts';
+import { sql, type QueryExecutorProvider } from 'kysely';
 
 export interface LexemeStats {
   /** Share of titles holding each of the most common lexemes. */
@@ -78,8 +77,8 @@ export const SURE_BOUND_FACTOR = 10;
 
 const cache = new WeakMap<object, { stats: LexemeStats; at: number }>();
 
-/** The lexeme statistics of the catalogue, from the cache of `key` (the database) or read through `tx`. */
-export async function lexemeStats(tx: Tx, key: object, now = Date.now()): Promise<LexemeStats> {
+/** The lexeme statistics of the catalogue, from the cache of `key` (the database) or read through `tx` (a transaction or the database). */
+export async function lexemeStats(tx: QueryExecutorProvider, key: object, now = Date.now()): Promise<LexemeStats> {
   const hit = cache.get(key);
   if (hit && now - hit.at < TTL_MS) return hit.stats;
   // (through the owner: pg_stats hides a table under row-level security from the application role)

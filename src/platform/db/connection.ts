@@ -53,11 +53,24 @@ export async function openDatabase(options: OpenOptions): Promise<Db> {
   }, pglite);
 }
 
+/** The one column-name mapping of every Kysely here (snake_case in SQL, camelCase in TypeScript). */
+export const CAMEL_CASE = new CamelCasePlugin();
+
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/** The pool under a database's Kysely (tenant-reads.ts sends messages Kysely cannot: several statements). */
+export function poolOf(kysely: Kysely<Database>): pg.Pool {
+  const pool = pools.get(kysely);
+  if (!pool) throw new Error('not a Kysely opened by openDatabase');
+  return pool;
+}
+
 function wrap(engine: Engine, pool: pg.Pool, close: () => Promise<void>, pglite?: PGlite): Db & { pglite?: PGlite } {
   const kysely = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin()],
+    plugins: [CAMEL_CASE],
   });
+  pools.set(kysely, pool);
   let closed = false;
   return {
     engine,

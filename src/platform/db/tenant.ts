@@ -1,7 +1,7 @@
 // Tenancy (architecture §6). Every data access of a request runs in a transaction that switches
 // to the application role and sets the tenant, both transaction-local so nothing leaks into the
 // next transaction on the same connection (PGlite has only one).
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
 export const APP_ROLE = 'eenbieb_app';
@@ -17,21 +17,6 @@ export async function inTenant<T>(db: Kysely<Database>, libraryId: string, fn: (
     // One round trip: set_config('role', …, true) is exactly SET LOCAL ROLE.
     await sql`select set_config('role', ${APP_ROLE}, true), set_config('app.library_id', ${libraryId}, true)`.execute(tx);
     return fn(tx);
-  });
-}
-
-/**
- * `inTenant` whose first statement also selects `columns`, handed to `fn`: one round trip less for
- * a use case that needs a few facts before it starts (the search's query words). The columns must
- * not read tables: the role and tenant apply only from the next statement on.
- */
-export async function inTenantWith<R, T>(
-  db: Kysely<Database>, libraryId: string, columns: RawBuilder<R>, fn: (tx: Tx, first: R) => Promise<T>,
-): Promise<T> {
-  return db.transaction().execute(async (tx) => {
-    const { rows } = await sql<R>`select set_config('role', ${APP_ROLE}, true) as "role",
-      set_config('app.library_id', ${libraryId}, true) as "tenant", ${columns}`.execute(tx);
-    return fn(tx, rows[0]!);
   });
 }
 
