@@ -7,7 +7,9 @@ import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
-import { CANDIDATE_LIMIT, search as searchTitles } from './discovery.repository.ts';
+import {
+  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, search as searchTitles, searchQuery, titlesOfWorksQuery,
+} from './discovery.repository.ts';
 import { lexemeStats, PLAIN, TIER_BY_TIER } from './lexeme-stats.ts';
 import { parseSearchRequest } from './query.ts';
 
@@ -364,6 +366,33 @@ describe('sort and pages', () => {
     assert.equal(beyond.status, 200);
     assert.equal(beyond.body.results.length, 0);
     assert.equal(beyond.body.total, p1.body.total);
+  });
+});
+
+describe('the first page\'s titles in the search statement', () => {
+  test('hold every work of the first page as tally.ts orders it, exactly as the titles query returns them', async () => {
+    for (const query of ['q=gedichten', 'q=gedichten&sort=newest', 'q=gedichten&format=book&language=dut', '', 'sort=newest&format=book', 'q=boek&pageSize=5']) {
+      const { request } = parseSearchRequest(Object.fromEntries(new URLSearchParams(query)));
+      const textQuery = request.q || null;
+      const pushDown = hasFilters(request);
+      const works = pageTitlesFor(request)!;
+      const [page, fetched, direct] = await inTenant(t.db.kysely, utrecht, async (tx) => {
+        const row = (await searchQuery(utrecht, request, [], textQuery, pushDown, PLAIN, works).execute(tx)).rows[0]!;
+        const read = readSearch(row, request, [], undefined, true);
+        const ids = read.hits.map((h) => h.workId);
+        return [ids, read.pageTitles!, (await titlesOfWorksQuery(utrecht, ids).execute(tx)).rows] as const;
+      });
+      assert.ok(page.length > 0, query);
+      // every work on the page is among those fetched, and its titles are the titles query's
+      const onPage = new Set(page);
+      const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+      assert.deepEqual(fetched.filter((x) => onPage.has(x.workId)).sort(byId), [...direct].sort(byId), query);
+      // no more works than a page (the statement orders them as tally.ts does, or a page would miss)
+      assert.ok(new Set(fetched.map((x) => x.workId)).size <= works, query);
+    }
+    // a later page or the title order: nothing fetched (the service then asks apart)
+    assert.equal(pageTitlesFor(parseSearchRequest({ q: 'gedichten', page: '2' }).request), null);
+    assert.equal(pageTitlesFor(parseSearchRequest({ q: 'gedichten', sort: 'title' }).request), null);
   });
 });
 

@@ -59,6 +59,11 @@ export interface SearchRows extends Omit<Tally, 'facets'> {
   candidates: number;
   /** The filtered pass read PUSHDOWN_SCAN_LIMIT matches: there may be more past them. */
   scanBoundReached: boolean;
+  /**
+   * The titles of the works the statement expected on the first page (`pageTitlesFor`), as
+   * `titlesOfWorksQuery` returns them; null when it was not asked to.
+   */
+  pageTitles: ResultTitleCopiesRow[] | null;
 }
 
 /**
@@ -145,6 +150,8 @@ export function searchQuery(
   libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown: boolean,
   /** How the candidates are found when no filter forces another way (lexeme-stats.ts scanPlan). */
   plan: ScanPlan = PLAIN,
+  /** Also return the titles of the works expected on the first page, as many (`pageTitlesFor`). */
+  pageWorks: number | null = null,
 ) {
   const limit = candidateLimit(textQuery);
   // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
@@ -280,7 +287,26 @@ export function searchQuery(
       -- the candidates as arrays (what tally.ts reads, in the order of CandidateRow), counted in the app
       (select json_agg(json_build_array(title_id, work_id, format, language, audience, avi_level, year, sort_title,
                                         popularity, digital_now, branches, avail, score)) from rows) as rows
+      ${pageWorks === null ? sql`` : sql`,
+      -- The titles of the works on the first page as tally.ts will order them (each work by its
+      -- most relevant title: score, popularity, id), fetched here so the page costs no round trip
+      -- of its own; the service uses them only when they hold every work of its page.
+      (select coalesce(json_agg(t order by t.format, t.id), '[]') from eenbieb_titles_of_works(${libraryId}, array(
+         select work_id from (
+           select distinct on (work_id) work_id, title_id, score, popularity, year from rows
+           order by work_id, score desc, popularity desc, title_id) best
+         order by ${r.sort === 'newest' ? sql`year desc nulls last, score desc, title_id` : sql`score desc, popularity desc, title_id`}
+         limit ${pageWorks})) t) as page_titles`}
   `;
+}
+
+/**
+ * How many works a search statement should fetch the titles of (`searchQuery`'s pageWorks): the
+ * first page, in relevance or newest order — the orders SQL sorts as tally.ts does (by title the
+ * app follows the Dutch collation, the database its own). Later pages ask for their titles apart.
+ */
+export function pageTitlesFor(r: SearchRequest): number | null {
+  return r.page === 1 && r.sort !== 'title' ? r.pageSize : null;
 }
 
 /** One candidate as the search SQL returns it: the fields of `Candidate` in order. */
@@ -288,7 +314,9 @@ type CandidateRow = [string, string, string, string | null, string | null, strin
   number, boolean, number[], number[], number];
 
 /** The one row of a search statement (`searchQuery`). */
-export type SearchRow = { candidates: number; scanned: number; branches: string[]; rows: CandidateRow[] | null };
+export type SearchRow = {
+  candidates: number; scanned: number; branches: string[]; rows: CandidateRow[] | null; pageTitles?: ResultTitleCopiesRow[];
+};
 
 /**
  * The hits and facets of a search statement's row: the candidates counted (tally.ts) for `window`
@@ -313,6 +341,7 @@ export function readSearch(
     facets: counted.facets.map((f) => ({ ...f, value: f.facet === 'branch' ? row.branches[Number(f.value) - 1]! : String(f.value) })),
     candidates: row.candidates,
     scanBoundReached: row.scanned >= PUSHDOWN_SCAN_LIMIT,
+    pageTitles: row.pageTitles ?? null,
   };
 }
 

@@ -192,8 +192,11 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // under the other facets' filters; a shared facet — language, audience, branch — then adds the
   // titles' drill-down counts to the activities' own.)
   const onePass = repo.hasFilters(request) && titlesCanMatch && !phrase && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit;
+  // the first page's titles ride along with the pass whose hits make the page (a first pass
+  // followed by a filtered one would fetch them for nothing)
   const titleQuery = stats
-    ? repo.searchQuery(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit))
+    ? repo.searchQuery(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit),
+      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null)
     : null;
   // the activities and the titles' candidates in one message
   const [activityRows, titleRows] = await (activitiesAsked && titleQuery
@@ -213,7 +216,9 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   const sortedActivities = [...activities.matched].sort((a, b) => compareActivities(request, textQuery !== null, a, b));
   const mixed = sortedActivities.length > 0 && titlesShown;
 
-  let rows: repo.SearchRows = { total: 0, candidates: 0, scanBoundReached: false, hits: [], facets: [], years: { min: null, max: null } };
+  let rows: repo.SearchRows = {
+    total: 0, candidates: 0, scanBoundReached: false, hits: [], facets: [], years: { min: null, max: null }, pageTitles: null,
+  };
   let exact = true;
   if (titleRows) {
     const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
@@ -228,7 +233,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // facet counts stay those of the first pass (the most popular matches, each facet under
         // the other facets' filters, so a chosen facet still offers its other values).
         const [filteredRows] = await read(repo.searchQuery(libraryId, request, branchIds, textQuery, true,
-          scanPlan(stats!, words, repo.facetGroups(request), limit)));
+          scanPlan(stats!, words, repo.facetGroups(request), limit), repo.pageTitlesFor(request)));
         const filtered = repo.readSearch(filteredRows[0]!, request, branchIds, window, false);
         exact = filtered.candidates < limit && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
@@ -258,7 +263,13 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
 
   const titleHits = page.flatMap((e) => ('title' in e ? [e.title] : []));
   const workIds = titleHits.map((h) => h.workId);
-  const titles = workIds.length ? await titlesOfWorks(read, libraryId, workIds, new Map(branches.map((b) => [b.id, b]))) : [];
+  // the titles the search statement fetched for its first page, when they hold every work of this
+  // page (a page mixed with activities holds fewer); else one more round trip
+  const fetched = rows.pageTitles;
+  const covered = fetched !== null && workIds.every((w) => fetched.some((t) => t.workId === w));
+  const branchMap = new Map(branches.map((b) => [b.id, b]));
+  const titles = !workIds.length ? []
+    : await nameBranches(read, libraryId, covered ? fetched : (await read(repo.titlesOfWorksQuery(libraryId, workIds)))[0], branchMap);
 
   const titleResult = (hit: repo.SearchRows['hits'][number]): TitleResult[] => {
     const rep = titles.find((t) => t.id === hit.titleId);
@@ -402,14 +413,13 @@ function compareMixed(r: SearchRequest, text: boolean, a: ActivityCandidate, t: 
 }
 
 /**
- * The titles on the page with their copies, the branches named from the directory (at most a minute
+ * The result titles with their copies' branches named from the directory (at most a minute
  * behind); a branch it does not know yet is read from the database.
  */
-async function titlesOfWorks(
+async function nameBranches(
   read: <Q extends readonly RawBuilder<unknown>[]>(...queries: Q) => Promise<{ [K in keyof Q]: Q[K] extends RawBuilder<infer R> ? R[] : never }>,
-  libraryId: string, workIds: string[], branches: ReadonlyMap<string, repo.BranchName>,
+  libraryId: string, rows: repo.ResultTitleCopiesRow[], branches: ReadonlyMap<string, repo.BranchName>,
 ) {
-  const [rows] = await read(repo.titlesOfWorksQuery(libraryId, workIds));
   const unknown = repo.unnamedBranches(rows, branches);
   if (!unknown.length) return repo.nameCopies(rows, branches);
   const [found] = await read(repo.branchNamesQuery(libraryId, unknown));
