@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Db } from '../../src/platform/db/connection.ts';
 import { inNetwork, inTenant } from '../../src/platform/db/tenant.ts';
-import { tenantReads } from '../../src/platform/db/tenant-reads.ts';
+import { prepared, tenantReads } from '../../src/platform/db/tenant-reads.ts';
 import { testDatabase } from '../support/db.ts';
 
 let db: Db;
@@ -120,6 +120,32 @@ describe('tenant isolation', () => {
     }
     // a NUL cannot be written into a query text: refused before anything is sent
     await assert.rejects(tenantReads(db.kysely, a, [sql`select ${'a\u0000b'}::text`] as const), /NUL/);
+  });
+
+  test('tenantReads runs a marked query as a prepared statement of its connection: prepared once, then only executed', async () => {
+    const shape = (n: number) => prepared(sql<{ v: number; t: string }>`select ${n}::int + 1 as v, current_setting('app.library_id', true) as t`);
+    const ours = sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where name like 'eenbieb\_%'`;
+    const [[first], [before]] = await tenantReads(db.kysely, a, [shape(1), ours] as const);
+    assert.deepEqual(first, { v: 2, t: a });
+    // the same shape with other values: executed again, not prepared again, still as the tenant
+    const [[second], [after]] = await tenantReads(db.kysely, b, [shape(41), ours] as const);
+    assert.deepEqual(second, { v: 42, t: b });
+    assert.equal(after!.n, before!.n);
+    // a message that fails after its PREPARE: the next one drops what the connection had and works
+    const fresh = () => prepared(sql<{ v: number }>`select ${5}::int * 2 as v /* ${sql.raw(String(Date.now()))} */`);
+    await assert.rejects(tenantReads(db.kysely, a, [fresh(), sql`select 1 / ${0}::int`] as const), /division by zero/);
+    const [[again]] = await tenantReads(db.kysely, a, [fresh()] as const);
+    assert.deepEqual(again, { v: 10 });
+    // a connection keeps a bounded number: the least recently used are deallocated
+    for (let i = 0; i < 70; i++) await tenantReads(db.kysely, a, [prepared(sql`select ${i}::int as v /* shape ${sql.raw(String(i))} */`)] as const);
+    const [[kept]] = await tenantReads(db.kysely, a, [ours] as const);
+    assert.ok(kept!.n <= 64, String(kept!.n));
+    // the session's statements dropped behind its back (PGlite: the same session; a server: most
+    // likely the same idle connection): the message is sent again after dropping them all
+    await tenantReads(db.kysely, a, [shape(1)] as const);
+    await sql`deallocate all`.execute(db.kysely);
+    const [[healed]] = await tenantReads(db.kysely, a, [shape(2)] as const);
+    assert.deepEqual(healed, { v: 3, t: a });
   });
 
   test("with tenant A set, B's rows are invisible", async () => {

@@ -456,9 +456,11 @@ export function queryFacts(q: string): RawBuilder<FactsRow> {
  * Settings for a search's statements (tenant-reads.ts). A search is short OLTP work: JIT, triggered
  * by the planner's pessimistic estimates for the CTEs, would spend over a second compiling it, and
  * the tiered pass (searchQuery) relies on Append returning its tiers in order, so no parallel
- * workers. (PGlite has no JIT; the setting is accepted and ignored.)
+ * workers. (PGlite has no JIT; the setting is accepted and ignored.) The search statement is a
+ * prepared statement of its connection, planned each time for its values: a generic plan cannot
+ * see how common the words are (the functions it calls keep their own generic plans: their SET).
  */
-export const SEARCH_SETTINGS = { jit: 'off', max_parallel_workers_per_gather: '0' };
+export const SEARCH_SETTINGS = { jit: 'off', max_parallel_workers_per_gather: '0', plan_cache_mode: 'force_custom_plan' };
 
 export function readFacts(row: FactsRow | undefined): QueryFacts {
   return { hasLexemes: (row?.n ?? 0) > 0, lexemes: row?.plain ? row.lexemes : null, phrase: !!row?.phrase };

@@ -16,9 +16,9 @@
 //   more than its candidate bound) and both sorted lists are merged; otherwise the title side
 //   returns the page itself (tally.ts), so a search with no matching activity costs what it did.
 import type { Ctx } from '../../platform/context.ts';
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { inTenant } from '../../platform/db/tenant.ts';
-import { tenantReads } from '../../platform/db/tenant-reads.ts';
+import { prepared, tenantReads, type Query, type RowsOf } from '../../platform/db/tenant-reads.ts';
 import { branchDirectory } from '../network/index.ts';
 import { collator } from '../../shared/collation.ts';
 import {
@@ -163,7 +163,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // candidates in one message; the titles on the page. Each message of statements runs as this
   // library, as the application role (tenant-reads.ts: no BEGIN or COMMIT of its own).
   const facts = repo.readFacts((await sql<repo.FactsRow>`select ${repo.queryFacts(searchable ? request.q : '')}`.execute(ctx.db)).rows[0]);
-  const read = <Q extends readonly RawBuilder<unknown>[]>(...queries: Q) => tenantReads(ctx.db, libraryId, queries, repo.SEARCH_SETTINGS);
+  const read = <Q extends readonly Query[]>(...queries: Q) => tenantReads(ctx.db, libraryId, queries, repo.SEARCH_SETTINGS);
   const { hasLexemes, lexemes, phrase } = facts;
   const textQuery = searchable && hasLexemes ? request.q : null;
   const bySlug = new Map(branches.map((b) => [b.slug, b]));
@@ -195,8 +195,8 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // the first page's titles ride along with the pass whose hits make the page (a first pass
   // followed by a filtered one would fetch them for nothing)
   const titleQuery = stats
-    ? repo.searchQuery(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit),
-      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null)
+    ? prepared(repo.searchQuery(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit),
+      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null))
     : null;
   // the activities and the titles' candidates in one message
   const [activityRows, titleRows] = await (activitiesAsked && titleQuery
@@ -232,8 +232,8 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches, each facet under
         // the other facets' filters, so a chosen facet still offers its other values).
-        const [filteredRows] = await read(repo.searchQuery(libraryId, request, branchIds, textQuery, true,
-          scanPlan(stats!, words, repo.facetGroups(request), limit), repo.pageTitlesFor(request)));
+        const [filteredRows] = await read(prepared(repo.searchQuery(libraryId, request, branchIds, textQuery, true,
+          scanPlan(stats!, words, repo.facetGroups(request), limit), repo.pageTitlesFor(request))));
         const filtered = repo.readSearch(filteredRows[0]!, request, branchIds, window, false);
         exact = filtered.candidates < limit && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
@@ -417,7 +417,7 @@ function compareMixed(r: SearchRequest, text: boolean, a: ActivityCandidate, t: 
  * behind); a branch it does not know yet is read from the database.
  */
 async function nameBranches(
-  read: <Q extends readonly RawBuilder<unknown>[]>(...queries: Q) => Promise<{ [K in keyof Q]: Q[K] extends RawBuilder<infer R> ? R[] : never }>,
+  read: <Q extends readonly Query[]>(...queries: Q) => Promise<RowsOf<Q>>,
   libraryId: string, rows: repo.ResultTitleCopiesRow[], branches: ReadonlyMap<string, repo.BranchName>,
 ) {
   const unknown = repo.unnamedBranches(rows, branches);
