@@ -159,9 +159,10 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   const branches = await branchDirectory(ctx, libraryId);
   // a query of only symbols or only stop words ("!!!", "de het") searches nothing: browse instead
   const searchable = hasSearchableTerms(request.q);
-  // Three round trips for most searches: the query's facts; the activities and the titles'
-  // candidates in one message; the titles on the page. Each message of statements runs as this
-  // library, as the application role (tenant-reads.ts: no BEGIN or COMMIT of its own).
+  // Two round trips for a first page: the query's facts; then the activities and the titles'
+  // candidates (with the titles of the works the page will hold) in one message. A later page, a
+  // page mixed with activities or one sorted by title asks for its titles in a third. Each message
+  // runs as this library, as the application role (tenant-reads.ts: no BEGIN or COMMIT).
   const facts = repo.readFacts((await sql<repo.FactsRow>`select ${repo.queryFacts(searchable ? request.q : '')}`.execute(ctx.db)).rows[0]);
   const read = <Q extends readonly Query[]>(...queries: Q) => tenantReads(ctx.db, libraryId, queries, repo.SEARCH_SETTINGS);
   const { hasLexemes, lexemes, phrase } = facts;

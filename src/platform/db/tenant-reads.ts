@@ -1,16 +1,16 @@
 // Tenancy for reads in one round trip (architecture §6): a read-only use case that sends its
-// statements in few messages — the search: its activities and titles together, then the titles on
-// the page — without a transaction of its own.
+// statements in few messages, without a transaction of its own — the search sends its activities
+// and its title candidates together.
 //
 // PostgreSQL runs a simple-protocol message of several statements as one implicit transaction. The
 // message starts by switching to the application role and setting the tenant, both
 // transaction-local as in `inTenant`, so row-level security binds every statement after it, and
 // both are gone when the message ends: nothing stays on the connection, and no BEGIN or COMMIT
-// costs a round trip of its own (each a wake-up of the server and of the app, about a sixth of a
-// very common word's database time on the national benchmark). The simple protocol carries no
-// parameters, so the values are written into the text (inline.ts: the same text the extended
-// protocol would send, quoted). Every statement sees the data as of its own start, as it would in a
-// READ COMMITTED transaction.
+// costs a round trip of its own (each a wake-up of a server backend and of the app; on the national
+// benchmark the machine sat a quarter idle while searches waited on them). The simple protocol
+// carries no parameters, so the values are written into the text (inline.ts: the same text the
+// extended protocol would send, quoted). Every statement sees the data as of its own start, as it
+// would in a READ COMMITTED transaction.
 import { createHash } from 'node:crypto';
 import { createQueryId, PostgresQueryCompiler, type Kysely, type RawBuilder } from 'kysely';
 import type pg from 'pg';
