@@ -7,7 +7,7 @@
 // transaction-local as in `inTenant`, so row-level security binds every statement after it, and
 // both are gone when the message ends: nothing stays on the connection, and no BEGIN or COMMIT
 // costs a round trip of its own (each a wake-up of a server backend and of the app; on the national
-// benchmark the machine sat a quarter idle while searches waited on them). The simple protocol
+// benchmark a quarter of a core sat idle while searches waited on them). The simple protocol
 // carries no parameters, so the values are written into the text (inline.ts: the same text the
 // extended protocol would send, quoted). Every statement sees the data as of its own start, as it
 // would in a READ COMMITTED transaction.
