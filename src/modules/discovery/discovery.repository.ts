@@ -355,8 +355,7 @@ export async function search(
   plan: ScanPlan = PLAIN,
   countFacets = !pushDown,
 ): Promise<SearchRows> {
-  await sql`select set_config('jit', ${SEARCH_SETTINGS.jit}, true),
-    set_config('max_parallel_workers_per_gather', ${SEARCH_SETTINGS.max_parallel_workers_per_gather}, true)`.execute(tx);
+  await sql`select ${sql.join(Object.entries(SEARCH_SETTINGS).map(([k, v]) => sql`set_config(${k}, ${v}, true)`))}`.execute(tx);
   const { rows } = await searchQuery(libraryId, r, branchIds, textQuery, pushDown, plan).execute(tx);
   return readSearch(rows[0]!, r, branchIds, window, countFacets);
 }

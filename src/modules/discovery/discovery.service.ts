@@ -266,8 +266,10 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   const workIds = titleHits.map((h) => h.workId);
   // the titles the search statement fetched for its first page, when they hold every work of this
   // page (a page mixed with activities holds fewer); else one more round trip
-  const fetched = rows.pageTitles;
-  const covered = fetched !== null && workIds.every((w) => fetched.some((t) => t.workId === w));
+  // (only the page's works are kept: a branch of a work off the page needs no name)
+  const onPage = new Set(workIds);
+  const fetched = rows.pageTitles?.filter((t) => onPage.has(t.workId)) ?? null;
+  const covered = fetched !== null && new Set(fetched.map((t) => t.workId)).size === onPage.size;
   const branchMap = new Map(branches.map((b) => [b.id, b]));
   const titles = !workIds.length ? []
     : await nameBranches(read, libraryId, covered ? fetched : (await read(repo.titlesOfWorksQuery(libraryId, workIds)))[0], branchMap);
