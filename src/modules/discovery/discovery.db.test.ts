@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import {
-  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, search as searchTitles, searchQuery, titlesOfWorksQuery,
+  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, search as searchTitles, searchQuery, searchStatement, titlesOfWorksQuery,
 } from './discovery.repository.ts';
 import { lexemeStats, PLAIN, TIER_BY_TIER } from './lexeme-stats.ts';
 import { parseSearchRequest } from './query.ts';
@@ -330,6 +330,45 @@ describe('the filtered pass tier by tier of popularity', () => {
       assert.ok(whole.total > 0, q);
       assert.deepEqual([partial.total, partial.hits.map((h) => h.titleId)], [whole.total, whole.hits.map((h) => h.titleId)], q);
     }
+  });
+});
+
+describe('the popularity walk for common words and values', () => {
+  test('finds exactly what the plain pass finds, and only its statement is planned once per connection', async () => {
+    // the most common word of the demo catalogue, alone, with filters, and browsing with one
+    const { rows: [common] } = await sql<{ word: string }>`select v.word from search_vocabulary v
+      where numnode(websearch_to_tsquery('dutch', v.word)) > 0
+        and exists (select 1 from title b where b.format = 'book' and b.year between 1900 and 1950
+                    and b.search_vector @@ websearch_to_tsquery('dutch', v.word))
+      order by v.ndoc desc, v.word limit 1`.execute(t.db.kysely);
+    const walk = { pass: 'walk' as const, rowFilters: [], indexWords: null, tiers: [] };
+    const window = { offset: 0, limit: 1000 };
+    const cases: [Record<string, string>, boolean][] = [
+      [{ q: common!.word }, false],
+      [{ q: common!.word, format: 'book' }, true],
+      [{ q: common!.word, format: 'book', language: 'dut' }, true],
+      [{ q: common!.word, availability: 'available' }, true],
+      [{ q: common!.word, yearFrom: '1900', yearTo: '1950' }, true],
+      [{ q: '', format: 'book' }, true],
+    ];
+    for (const [raw, push] of cases) {
+      const request = parseSearchRequest(raw).request;
+      const textQuery = request.q || null;
+      const [walked, plain] = await inTenant(t.db.kysely, utrecht, async (tx) => [
+        await searchTitles(tx, utrecht, request, [], textQuery, push, window, walk),
+        await searchTitles(tx, utrecht, request, [], textQuery, push, window, PLAIN),
+      ]);
+      const label = JSON.stringify(raw);
+      assert.ok(plain.total > 0, label);
+      assert.deepEqual([walked.total, walked.candidates, walked.hits.map((h) => [h.titleId, h.score])],
+        [plain.total, plain.candidates, plain.hits.map((h) => [h.titleId, h.score])], label);
+      assert.deepEqual(walked.facets, plain.facets, label);
+    }
+    const request = parseSearchRequest({ q: common!.word, branch: 'centrale-bibliotheek' }).request;
+    const branch = await t.db.kysely.selectFrom('branch').select('id').where('libraryId', '=', utrecht).executeTakeFirstOrThrow();
+    assert.equal(searchStatement(utrecht, request, [], request.q, false, walk).plan, 'generic');
+    assert.equal(searchStatement(utrecht, request, [branch.id], request.q, true, walk).plan, 'custom', 'the branch pass starts from the holdings');
+    assert.equal(searchStatement(utrecht, request, [], request.q, false, PLAIN).plan, 'custom');
   });
 });
 

@@ -18,7 +18,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { sql } from 'kysely';
 import { inTenant } from '../../platform/db/tenant.ts';
-import { prepared, tenantReads, type Query, type RowsOf } from '../../platform/db/tenant-reads.ts';
+import { tenantReads, type Query, type RowsOf } from '../../platform/db/tenant-reads.ts';
 import { branchDirectory } from '../network/index.ts';
 import { collator } from '../../shared/collation.ts';
 import {
@@ -196,8 +196,8 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // the first page's titles ride along with the pass whose hits make the page (a first pass
   // followed by a filtered one would fetch them for nothing)
   const titleQuery = stats
-    ? prepared(repo.searchQuery(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit),
-      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null))
+    ? repo.searchStatement(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit),
+      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null)
     : null;
   // the activities and the titles' candidates in one message
   const [activityRows, titleRows] = await (activitiesAsked && titleQuery
@@ -233,8 +233,8 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches, each facet under
         // the other facets' filters, so a chosen facet still offers its other values).
-        const [filteredRows] = await read(prepared(repo.searchQuery(libraryId, request, branchIds, textQuery, true,
-          scanPlan(stats!, words, repo.facetGroups(request), limit), repo.pageTitlesFor(request))));
+        const [filteredRows] = await read(repo.searchStatement(libraryId, request, branchIds, textQuery, true,
+          scanPlan(stats!, words, repo.facetGroups(request), limit), repo.pageTitlesFor(request)));
         const filtered = repo.readSearch(filteredRows[0]!, request, branchIds, window, false);
         exact = filtered.candidates < limit && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };

@@ -1,7 +1,9 @@
 // How common the words and filter values of a search are, to choose how its candidates are found
 // (discovery.repository.ts searchQuery):
 // - a common combination (one title in ten or more): walk the popularity index and test each
-//   title — the first `limit` matches come within a few thousand titles;
+//   title — the first `limit` matches come within a few thousand titles. The statement is written
+//   so that no other plan is possible (the words and values tested on each row), and is planned
+//   once per connection (discovery.repository.ts searchStatement);
 // - a rare one (2,500 matches at most): the GIN index finds them all, then they are sorted;
 // - in between (one title in a hundred: a less common word, two common words, a word with a
 //   filter value), both are slow — 10,000–20,000 titles walked, or as many matches fetched and
@@ -28,7 +30,11 @@ export interface LexemeStats {
 
 /** How a search's candidates are found (discovery.repository.ts searchQuery). */
 export interface ScanPlan {
-  pass: 'plain' | 'tiered';
+  /**
+   * `walk`: the popularity index walked, every word and value tested on each row; `plain`: the
+   * GIN index (or the walk, as the planner estimates from the words); `tiered`: tier by tier.
+   */
+  pass: 'walk' | 'plain' | 'tiered';
   /**
    * Filter lexeme groups too common to help the GIN index (a format most titles have): tested on
    * each row the index yields instead of intersected in it. Intersecting a posting list of half
@@ -105,7 +111,7 @@ function shareOf(stats: LexemeStats, group: string[]): number {
  * other and of the filters; the filters not of each other (open access comes only with e-books, a
  * branch's holdings within its library's), so the share of titles matching lies between the
  * product of all shares and the words' product times the smallest share of a filter in the index.
- * - at least COMMON_SHARE even by the product: walk the popularity order, plain;
+ * - at least COMMON_SHARE even by the product: walk the popularity order;
  * - else, words held by more than INDEXED_SHARE of the titles are left to the test on each row,
  *   and when the index yields at most FEW_MATCHES titles even by the larger estimate (the kept
  *   words' product times the smallest indexed filter share): the GIN index, plain;
@@ -123,7 +129,7 @@ export function scanPlan(
   const indexed = filters.filter((g) => !rowFilters.includes(g));
   const wordShare = words.reduce((p, g) => p * share(g), 1);
   const lower = filters.reduce((p, g) => p * share(g), wordShare);
-  if (lower >= COMMON_SHARE) return { pass: 'plain', rowFilters, indexWords: null, tiers: [] };
+  if (lower >= COMMON_SHARE) return { pass: 'walk', rowFilters, indexWords: null, tiers: [] };
   // the words worth asking the index for: the uncommon ones, or the least common one when no
   // indexed filter value narrows the search either
   const uncommon = words.filter((g) => share(g) <= INDEXED_SHARE);

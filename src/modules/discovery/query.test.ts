@@ -133,8 +133,11 @@ describe('choosing how candidates are found (scanPlan)', () => {
     floor: 0.002, titles: 1_000_000,
   };
   const pass = (words: string[][] | null, filters: string[][] = []) => scanPlan(stats, words, filters).pass;
-  test('a common word walks the popularity order, a rare one takes the GIN index: both plain', () => {
-    assert.equal(pass([['den']]), 'plain');
+  test('a common word walks the popularity order (a plan of its own), a rare one takes the GIN index (plain)', () => {
+    assert.equal(pass([['den']]), 'walk');
+    assert.equal(pass([['den']], [['f=book']]), 'walk', 'with a value half the titles have: one title in ten');
+    assert.equal(pass([], [['f=book']]), 'walk', 'browsing one format most titles have');
+    assert.equal(pass([['den']], [['a=children']]), 'tiered', 'one title in twenty: not common enough to walk');
     assert.equal(pass([['onbekendwoord']]), 'plain', 'rarer than the rarest the statistics know');
     assert.equal(pass([['prinses']], [['v=E3']]), 'plain', 'a less common word with a rare value: 390 titles at most');
     assert.equal(pass([]), 'plain');
@@ -171,7 +174,7 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.deepEqual(scanPlan(stats, [['willem']]).tiers, TIER_BY_TIER, '20,000 matches, 200 of them in the first tier');
     assert.deepEqual(scanPlan(stats, [['huis'], ['prinses']]).tiers, TIER_BY_TIER, '18,000 matches, 180 in the first tier');
     assert.deepEqual(scanPlan(stats, [['willem']], [['a=children']]).tiers, [[1, 2], [3], [4]], '5,000 matches, 50 in the first tier');
-    assert.deepEqual(scanPlan(stats, [['den']]).tiers, [], 'a plain pass has no tiers');
+    assert.deepEqual(scanPlan(stats, [['den']]).tiers, [], 'a walk has no tiers');
   });
   test('how many titles the words match: a product of shares, every title browsing, unknown without statistics, for OR/NOT or an unknown word', () => {
     assert.equal(estimatedMatches(stats, [['den']]), 200_000);

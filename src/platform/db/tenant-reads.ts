@@ -21,16 +21,21 @@ import { APP_ROLE } from './tenant.ts';
 
 /**
  * A query to run as a prepared statement of the connection (`prepared`): parsed and analysed once
- * per connection, then only planned — with its values, as `plan_cache_mode = force_custom_plan`
- * in the message's settings asks (a generic plan would not see how common a query's words are).
+ * per connection, then planned as its `plan` says. `custom` (the default) plans each execution for
+ * its values: the planner then sees how common a search's words are. `generic` plans once per
+ * connection and reuses the plan (no planning at all after the first run): only for a statement
+ * whose shape already fixes its access paths, so that no value could make another plan better.
  */
 export interface Prepared<R> {
   prepared: RawBuilder<R>;
+  plan: PlanMode;
 }
 
+export type PlanMode = 'custom' | 'generic';
+
 /** Marks a query that runs often in the same shape (a search statement) for `Prepared`. */
-export function prepared<R>(query: RawBuilder<R>): Prepared<R> {
-  return { prepared: query };
+export function prepared<R>(query: RawBuilder<R>, plan: PlanMode = 'custom'): Prepared<R> {
+  return { prepared: query, plan };
 }
 
 export type Query = RawBuilder<unknown> | Prepared<unknown>;
@@ -61,6 +66,8 @@ function statementsFor(client: pg.PoolClient, queries: readonly Query[]): { text
     preparedOn.set(session, known);
     unsure.delete(session);
   }
+  // the plan mode of the executions that follow in this message (plan_cache_mode, transaction-local)
+  let mode: PlanMode | null = null;
   for (const q of queries) {
     const queryId = createQueryId();
     if (!('prepared' in q)) {
@@ -78,6 +85,10 @@ function statementsFor(client: pg.PoolClient, queries: readonly Query[]): { text
       texts.push(`PREPARE ${name} AS ${compiled.sql}`);
     }
     known.set(name, ++tick);
+    if (q.plan !== mode) {
+      texts.push(`select set_config('plan_cache_mode', 'force_${q.plan}_plan', true)`);
+      mode = q.plan;
+    }
     results.push(texts.push(compiled.parameters.length ? `EXECUTE ${name}(${compiled.parameters.map(literal).join(', ')})` : `EXECUTE ${name}`));
   }
   // results: each query's place among the message's statements after the preamble (1-based)
