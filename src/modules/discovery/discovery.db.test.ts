@@ -8,10 +8,11 @@ import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import {
-  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, search as searchTitles, searchQuery, searchStatement, titlesOfWorksQuery,
+  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, search as searchTitles, SEARCH_SETTINGS, searchQuery, searchStatement, titlesOfWorksQuery,
 } from './discovery.repository.ts';
-import { lexemeStats, PLAIN, TIER_BY_TIER } from './lexeme-stats.ts';
-import { parseSearchRequest } from './query.ts';
+import { lexemeStats, PLAIN, TIER_BY_TIER, type ScanPlan } from './lexeme-stats.ts';
+import { parseSearchRequest, type SearchRequest } from './query.ts';
+import { tenantReads } from '../../platform/db/tenant-reads.ts';
 
 let t: TestApp;
 let utrecht: string;
@@ -334,15 +335,20 @@ describe('the filtered pass tier by tier of popularity', () => {
 });
 
 describe('the popularity walk for common words and values', () => {
-  test('finds exactly what the plain pass finds, and only its statement is planned once per connection', async () => {
+  test('finds exactly what the plain pass finds; it and the branch pass are planned once per connection', async () => {
     // the most common word of the demo catalogue, alone, with filters, and browsing with one
-    const { rows: [common] } = await sql<{ word: string }>`select v.word from search_vocabulary v
-      where numnode(websearch_to_tsquery('dutch', v.word)) > 0
-        and exists (select 1 from title b where b.format = 'book' and b.year between 1900 and 1950
-                    and b.search_vector @@ websearch_to_tsquery('dutch', v.word))
+    const { rows: [common] } = await sql<{ word: string }>`select v.word from (
+        select word, ndoc from search_vocabulary where numnode(websearch_to_tsquery('dutch', word)) > 0 order by ndoc desc, word limit 10) v
+      where (select count(*) from title b where b.search_vector @@ websearch_to_tsquery('dutch', v.word)
+               and b.format = 'book' and b.year between 1900 and 1950) > 0
       order by v.ndoc desc, v.word limit 1`.execute(t.db.kysely);
     const walk = { pass: 'walk' as const, rowFilters: [], indexWords: null, tiers: [] };
     const window = { offset: 0, limit: 1000 };
+    const viaStatement = async (request: SearchRequest, branchIds: string[], push: boolean, plan: ScanPlan) => {
+      const statement = searchStatement(utrecht, request, branchIds, request.q || null, push, plan);
+      const [[row]] = await tenantReads(t.db.kysely, utrecht, [statement] as const, SEARCH_SETTINGS);
+      return { plan: statement.plan, rows: readSearch(row!, request, branchIds, window, !push) };
+    };
     const cases: [Record<string, string>, boolean][] = [
       [{ q: common!.word }, false],
       [{ q: common!.word, format: 'book' }, true],
@@ -363,12 +369,36 @@ describe('the popularity walk for common words and values', () => {
       assert.deepEqual([walked.total, walked.candidates, walked.hits.map((h) => [h.titleId, h.score])],
         [plain.total, plain.candidates, plain.hits.map((h) => [h.titleId, h.score])], label);
       assert.deepEqual(walked.facets, plain.facets, label);
+      // as the service sends it: a prepared statement with its plan kept (run twice, so the second
+      // run reuses it), the same as planned for the values
+      for (let run = 0; run < 2; run++) {
+        const kept = await viaStatement(request, [], push, walk);
+        assert.equal(kept.plan, 'generic');
+        assert.deepEqual([kept.rows.total, kept.rows.hits.map((h) => [h.titleId, h.score]), kept.rows.facets],
+          [plain.total, plain.hits.map((h) => [h.titleId, h.score]), plain.facets], label);
+      }
     }
-    const request = parseSearchRequest({ q: common!.word, branch: 'centrale-bibliotheek' }).request;
-    const branch = await t.db.kysely.selectFrom('branch').select('id').where('libraryId', '=', utrecht).executeTakeFirstOrThrow();
+    // the branch pass: at the branch holding most of the word's matches, as prepared and kept, and as planned for the values
+    const { rows: [held] } = await sql<{ slug: string; id: string }>`select b.slug, b.id from branch b join item i on i.branch_id = b.id
+      join title r on r.id = i.title_id where b.library_id = ${utrecht} and r.search_vector @@ websearch_to_tsquery('dutch', ${common!.word})
+      group by b.id, b.slug order by count(*) desc, b.id limit 1`.execute(t.db.kysely);
+    for (const availability of [[], ['available']]) {
+      const request = parseSearchRequest({ q: common!.word, branch: held!.slug, availability }).request;
+      const planned = await inTenant(t.db.kysely, utrecht, (tx) => searchTitles(tx, utrecht, request, [held!.id], request.q, true, window, PLAIN));
+      assert.ok(planned.total > 0);
+      for (let run = 0; run < 2; run++) {
+        const kept = await viaStatement(request, [held!.id], true, PLAIN);
+        assert.equal(kept.plan, 'generic');
+        assert.deepEqual([kept.rows.total, kept.rows.hits.map((h) => [h.titleId, h.score])], [planned.total, planned.hits.map((h) => [h.titleId, h.score])]);
+      }
+    }
+    const request = parseSearchRequest({ q: common!.word, branch: held!.slug }).request;
+    const branch = held!;
     assert.equal(searchStatement(utrecht, request, [], request.q, false, walk).plan, 'generic');
-    assert.equal(searchStatement(utrecht, request, [branch.id], request.q, true, walk).plan, 'custom', 'the branch pass starts from the holdings');
+    assert.equal(searchStatement(utrecht, request, [branch.id], request.q, true, PLAIN).plan, 'generic', 'the branch pass starts from the holdings');
+    assert.equal(searchStatement(utrecht, request, [branch.id], request.q, false, PLAIN).plan, 'custom', 'a first pass with a branch filter');
     assert.equal(searchStatement(utrecht, request, [], request.q, false, PLAIN).plan, 'custom');
+    assert.equal(searchStatement(utrecht, request, [], request.q, true, { ...walk, pass: 'tiered', tiers: TIER_BY_TIER }).plan, 'custom');
   });
 });
 

@@ -315,13 +315,16 @@ function isWalk(plan: ScanPlan, pushDown: boolean, branchIds: string[]): boolean
 /**
  * The search statement (`searchQuery`) as a prepared statement of the connection (tenant-reads.ts).
  * Planned for its values each time, as the access path depends on how common the words are —
- * except the walk, whose shape leaves the planner one path: planned once per connection and reused.
- * For a very common word ("den", in a fifth of the national benchmark catalogue) planning took
- * 0.6 of 5.4 ms a search, alternating on one connection.
+ * except where the shape leaves the planner one path, whatever the values: the walk (the popularity
+ * index, every word tested on the row) and the branch pass (the GIN index, the branches' holdings
+ * leading). Those are planned once per connection and the plan reused. Planning took 0.4–0.6 ms of
+ * 4–5.5 ms for the very common words of the national benchmark catalogue, and 0.5–0.8 ms of
+ * 1.3–10 ms for a word at one branch, available now (alternating on one connection, same rows).
  */
 export function searchStatement(...args: Parameters<typeof searchQuery>): Prepared<SearchRow> {
   const [, , branchIds, , pushDown, plan = PLAIN] = args;
-  return prepared(searchQuery(...args), isWalk(plan, pushDown, branchIds) ? 'generic' : 'custom');
+  const onePath = isWalk(plan, pushDown, branchIds) || (pushDown && branchIds.length > 0);
+  return prepared(searchQuery(...args), onePath ? 'generic' : 'custom');
 }
 
 /**
