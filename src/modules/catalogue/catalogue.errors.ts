@@ -54,3 +54,15 @@ export const ItemOnLoan = defineError('CATALOGUE_ITEM_ON_LOAN', 409, () => ({
   nl: 'Dit exemplaar is uitgeleend, ligt klaar voor een reservering of is onderweg; dat verandert alleen via de uitleen.',
   en: 'This copy is on loan, waiting for a hold or in transit; only lending changes that.',
 }), 'status');
+
+/** A copy on an e-book or audiobook (the database's title_digital_has_no_copies, migration 0107). */
+export const DigitalTitleCopy = defineError('CATALOGUE_DIGITAL_TITLE_COPY', 422, () => ({
+  nl: 'Een e-book of luisterboek (digitaal) heeft geen fysieke exemplaren. Zet het exemplaar bij de titel van het boek of de cd.',
+  en: 'An e-book or audiobook (digital) has no physical copies. Put the copy on the title of the book or the CD.',
+}), 'titleId');
+
+/** A title with copies turned into an e-book or audiobook (title_digital_has_no_copies). */
+export const DigitalFormatHeld = defineError('CATALOGUE_DIGITAL_FORMAT_HELD', 422, () => ({
+  nl: 'Deze titel heeft exemplaren, en een e-book of luisterboek (digitaal) heeft die niet. Kies een fysieke vorm, of voer de exemplaren eerst af.',
+  en: 'This title has copies, and an e-book or audiobook (digital) has none. Choose a physical format, or withdraw the copies first.',
+}), 'format');

@@ -7,10 +7,11 @@
 import crypto from 'node:crypto';
 import type { Ctx } from '../../platform/context.ts';
 import { inTenant, type Tx } from '../../platform/db/tenant.ts';
-import { ValidationFailed, type FieldError } from '../../platform/errors.ts';
+import { ValidationFailed, type AppError, type FieldError } from '../../platform/errors.ts';
 import { summariseAvailability, type Availability } from './availability.ts';
 import {
-  AviNeedsChildren, BarcodeInvalid, BarcodeTaken, BranchUnknown, IsbnInvalid, ItemNotFound, ItemOnLoan, NationalTitleReadOnly, PpnInvalid,
+  AviNeedsChildren, BarcodeInvalid, BarcodeTaken, BranchUnknown, DigitalFormatHeld, DigitalTitleCopy, IsbnInvalid, ItemNotFound, ItemOnLoan,
+  NationalTitleReadOnly, PpnInvalid,
   TitleNotFound,
 } from './catalogue.errors.ts';
 import { assertMayCurate } from './catalogue.policy.ts';
@@ -232,6 +233,19 @@ function barcodeRace(error: unknown): never {
   throw error;
 }
 
+/**
+ * The database's rule that a digital title has no copies (migration 0107) as the 422 of the
+ * request that broke it: `error` for a copy, the format's for a title. The use cases check first;
+ * this answers a race with a title changed at the same time.
+ */
+function digitalRule(error: AppError) {
+  return (e: unknown): never => {
+    const { code, constraint, message } = e as { code?: string; constraint?: string; message?: string };
+    if (code === '23514' && (constraint === 'title_digital_has_no_copies' || message?.includes('title_digital_has_no_copies'))) throw error;
+    throw e;
+  };
+}
+
 /** Adds a local-only title to the tenant's catalogue (librarians; audited). */
 export async function createLocalTitle(ctx: Ctx, input: LocalTitleInput): Promise<TitleDetail> {
   const libraryId = tenant(ctx);
@@ -265,7 +279,7 @@ export async function updateLocalTitle(ctx: Ctx, id: string, input: Omit<LocalTi
     if (!existing) throw TitleNotFound();
     if (existing.ownerLibraryId !== libraryId) throw NationalTitleReadOnly();
     // the row-level security policy of 0021 (owner = tenant) guards the same rule in the database
-    const { numUpdatedRows } = await tx.updateTable('title').set(columns).where('id', '=', id).executeTakeFirst();
+    const { numUpdatedRows } = await tx.updateTable('title').set(columns).where('id', '=', id).executeTakeFirst().catch(digitalRule(DigitalFormatHeld()));
     if (numUpdatedRows !== 1n) throw NationalTitleReadOnly();
     await repo.setContributors(tx, id, contributors);
     await audit(tx, libraryId, actorId, 'catalogue.title.updated', { titleId: id });
@@ -327,11 +341,14 @@ export async function addItem(ctx: Ctx, input: ItemInput): Promise<ItemView> {
   const status = validStatus(input.status) ?? 'available';
   const id = await inTenant(ctx.db, libraryId, async (tx) => {
     const actorId = await assertMayCurate(ctx, tx);
-    if (!UUID.test(input.titleId) || !(await repo.findTitle(tx, libraryId, input.titleId))) throw TitleNotFound();
+    const title = UUID.test(input.titleId) ? await repo.findTitle(tx, libraryId, input.titleId) : undefined;
+    if (!title) throw TitleNotFound();
+    // an e-book or audiobook is lent as a licence, never from a shelf (migration 0107)
+    if (FORMAT_INFO[title.format].digital) throw DigitalTitleCopy();
     const branchId = await branchOf(tx, libraryId, input.branch);
     await barcodeFree(tx, libraryId, barcode.barcode, null);
     const row = await tx.insertInto('item').values({ libraryId, titleId: input.titleId, branchId, barcode: barcode.barcode, shelf, status })
-      .returning('id').executeTakeFirstOrThrow().catch(barcodeRace);
+      .returning('id').executeTakeFirstOrThrow().catch(barcodeRace).catch(digitalRule(DigitalTitleCopy()));
     await audit(tx, libraryId, actorId, 'catalogue.item.created', { itemId: row.id, titleId: input.titleId, barcode: barcode.barcode });
     return row.id;
   });
@@ -359,7 +376,9 @@ export async function updateItem(ctx: Ctx, id: string, input: { branch?: string;
     if (barcode !== undefined) await barcodeFree(tx, libraryId, barcode, id);
     const changes = { ...(branchId ? { branchId } : {}), ...(barcode ? { barcode } : {}), ...(shelf !== undefined ? { shelf } : {}), ...(status ? { status } : {}) };
     if (!Object.keys(changes).length) return;
-    await tx.updateTable('item').set(changes).where('libraryId', '=', libraryId).where('id', '=', id).execute().catch(barcodeRace);
+    // (a copy found again on a digital title would count again: refused, as migration 0107 says)
+    await tx.updateTable('item').set(changes).where('libraryId', '=', libraryId).where('id', '=', id).execute()
+      .catch(barcodeRace).catch(digitalRule(DigitalTitleCopy()));
     await audit(tx, libraryId, actorId, 'catalogue.item.updated', { itemId: id, changed: Object.keys(changes) });
   });
   return itemView(await getItem(ctx, id));

@@ -6,6 +6,7 @@ import { testApp, type TestApp } from '../../../test/support/app.ts';
 import { buildAccount, grantStaff, signIn } from '../../../test/support/auth.ts';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { makeBarcodeForTest } from '../../../test/support/barcode.ts';
+import { FORMAT_INFO, FORMATS } from './formats.ts';
 
 let t: TestApp;
 let utrecht: string;
@@ -180,5 +181,44 @@ describe('copies through the API', () => {
       assert.equal((await call('PATCH', `/api/v1/libraries/utrecht/items/${copy.id}`, { status })).statusCode, 400, status);
     }
     assert.equal((await call('PATCH', `/api/v1/libraries/utrecht/items/${copy.id}`, {})).statusCode, 400);
+  });
+});
+
+describe('a digital title has no physical copies', () => {
+  test('no copy is put on an e-book or audiobook (422); a held title does not become one (422); nothing is written', async () => {
+    const ebook = await buildTitle(t.db.kysely, { title: 'Een e-book', format: 'ebook' });
+    const audiobook = await buildTitle(t.db.kysely, { title: 'Een luisterboek', format: 'audiobook' });
+    for (const title of [ebook, audiobook]) {
+      const r = await call('POST', '/api/v1/libraries/utrecht/items', { titleId: title.id, branch: 'noord', barcode: makeBarcodeForTest() });
+      assert.deepEqual([r.statusCode, r.json().code, r.json().errors?.[0]?.field], [422, 'CATALOGUE_DIGITAL_TITLE_COPY', 'titleId'], r.body);
+      const items = await t.db.kysely.selectFrom('item').select('id').where('titleId', '=', title.id).execute();
+      assert.equal(items.length, 0);
+    }
+    // a copy that was written (missing) before the rule is not brought back to the shelf
+    const lost = await t.db.kysely.insertInto('item').values({
+      libraryId: utrecht, titleId: ebook.id, barcode: makeBarcodeForTest(), status: 'missing', shelf: 'R',
+      branchId: (await t.db.kysely.selectFrom('branch').select('id').where('libraryId', '=', utrecht).where('slug', '=', 'noord').executeTakeFirstOrThrow()).id,
+    }).returning('id').executeTakeFirstOrThrow();
+    const found = await call('PATCH', `/api/v1/libraries/utrecht/items/${lost.id}`, { status: 'available' });
+    assert.deepEqual([found.statusCode, found.json().code], [422, 'CATALOGUE_DIGITAL_TITLE_COPY'], found.body);
+    assert.equal((await t.db.kysely.selectFrom('item').select('status').where('id', '=', lost.id).executeTakeFirstOrThrow()).status, 'missing');
+
+    // the own local title with a copy on the shelf stays a book
+    const own = (await call('POST', '/api/v1/libraries/utrecht/titles', { title: 'Eigen uitgave', format: 'book' })).json();
+    assert.equal((await call('POST', '/api/v1/libraries/utrecht/items', { titleId: own.id, branch: 'noord', barcode: makeBarcodeForTest() })).statusCode, 201);
+    const turned = await call('PUT', `/api/v1/libraries/utrecht/titles/${own.id}`, { title: 'Eigen uitgave', format: 'ebook' });
+    assert.deepEqual([turned.statusCode, turned.json().code, turned.json().errors?.[0]?.field], [422, 'CATALOGUE_DIGITAL_FORMAT_HELD', 'format'], turned.body);
+    assert.equal((await t.db.kysely.selectFrom('title').select('format').where('id', '=', own.id).executeTakeFirstOrThrow()).format, 'book');
+  });
+
+  test('the database refuses it for every digital format and only those, whoever writes', async () => {
+    const formats = ['book', 'large_print', 'ebook', 'audiobook', 'audio_cd', 'magazine', 'dvd', 'bluray', 'game', 'sheet_music', 'map', 'other'] as const;
+    assert.deepEqual([...formats].sort(), [...FORMATS].sort(), 'every format is tried');
+    for (const format of formats) {
+      const title = await buildTitle(t.db.kysely, { title: `Vorm ${format}`, format });
+      const put = buildItem(t.db.kysely, utrecht, { titleId: title.id });
+      if (FORMAT_INFO[format].digital) await assert.rejects(put, (e: { code?: string; message?: string }) => e.code === '23514' && /title_digital_has_no_copies/.test(e.message ?? ''), format);
+      else await put;
+    }
   });
 });

@@ -244,6 +244,29 @@ describe('broken records', () => {
 });
 
 describe('a library import', () => {
+  test('an e-book\'s holdings fields are left out copy by copy; a held book re-imported as an e-book is refused, whole', async () => {
+    const utrecht = await libraryId(k, 'utrecht');
+    const [branch] = await inTenant(k, utrecht, (tx) => tx.selectFrom('branch').select(['id', 'slug']).where('libraryId', '=', utrecht).orderBy('slug').execute());
+    const online = { tag: '338', ind1: ' ', ind2: ' ', subfields: [['a', 'online resource'], ['b', 'cr']] } as RawField;
+    const copy = (barcode: string) => ({ tag: '852', ind1: ' ', ind2: ' ', subfields: [['b', branch!.slug], ['h', 'R DIGI'], ['p', barcode]] }) as RawField;
+    const ebookCopy = makeBarcodeForTest();
+    const report = await importMarcRecords(k, readIso2709(bytes(record('lib-ebook', 'Digitale sterrenhemel', [online, copy(ebookCopy)]))), { kind: 'library', libraryId: utrecht });
+    assert.deepEqual([report.imported, report.items.imported, report.warningCount], [1, 0, 1]);
+    assert.match(report.warnings[0]!.reason, new RegExp(`copy "${ebookCopy}" left out: e-book titles have no physical copies`));
+    assert.equal((await stored('NL-TEST:lib-ebook', utrecht))?.format, 'ebook');
+
+    const bookCopy = makeBarcodeForTest();
+    const book = await importMarcRecords(k, readIso2709(bytes(record('lib-held', 'Vaste sterrenhemel', [copy(bookCopy)]))), { kind: 'library', libraryId: utrecht });
+    assert.deepEqual([book.imported, book.items.imported], [1, 1]);
+    const again = await importMarcRecords(k, readIso2709(bytes(record('lib-held', 'Vaste sterrenhemel', [online]))), { kind: 'library', libraryId: utrecht });
+    assert.deepEqual([again.updated, again.failedCount], [0, 1]);
+    assert.match(again.failed[0]!.reason, /withdraw the copies first/);
+    const held = await stored('NL-TEST:lib-held', utrecht);
+    assert.equal(held?.format, 'book');
+    const copies = await inTenant(k, utrecht, (tx) => tx.selectFrom('item').select('titleId').where('barcode', '=', bookCopy).execute());
+    assert.deepEqual(copies.map((c) => c.titleId), [held!.id]);
+  });
+
   test('holdings fields become the library\'s copies in its branches; a re-import updates them', async () => {
     const utrecht = await libraryId(k, 'utrecht');
     const branches = await inTenant(k, utrecht, (tx) => tx.selectFrom('branch').select(['id', 'slug', 'name']).where('libraryId', '=', utrecht).orderBy('slug').execute());

@@ -18,6 +18,7 @@ import { inTenant, type Tx } from '../../platform/db/tenant.ts';
 import { refreshSearchStatistics } from './catalogue.seed.ts';
 import { workIdFor } from './demo-catalogue.ts';
 import { parseBarcode } from './identifiers.ts';
+import { FORMAT_INFO } from './formats.ts';
 import { mapMarcRecord, MarcMapError, type ImportedTitle } from './marc-map.ts';
 import type { ReadResult, RecordPosition } from './marc-reader.ts';
 import './catalogue.tables.ts';
@@ -127,7 +128,11 @@ async function writeBatch(tx: Tx, target: ImportTarget, batch: Pending[], branch
   if (owner) {
     const seen = new Set<string>();
     for (const p of batch) {
+      // an e-book or audiobook has no physical copies (migration 0107): its holdings fields are a
+      // cataloguing mistake, reported copy by copy while the title itself imports
+      const digital = FORMAT_INFO[p.title.format].digital;
       for (const h of p.title.holdings) {
+        if (digital) { itemWarnings.push({ p, text: `copy ${JSON.stringify(h.barcode)} left out: ${FORMAT_INFO[p.title.format].label.en.toLowerCase()} titles have no physical copies (put it on the record of the physical edition)` }); continue; }
         const barcode = parseBarcode(h.barcode);
         if (!barcode.ok) { itemWarnings.push({ p, text: `copy with barcode ${JSON.stringify(h.barcode)} left out: not a valid library barcode (8–14 digits with a check digit)` }); continue; }
         const branchId = branches.get(fold(h.branch));
@@ -157,6 +162,9 @@ async function writeBatch(tx: Tx, target: ImportTarget, batch: Pending[], branch
 
 function dbReason(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
+  if (message.includes('title_digital_has_no_copies')) {
+    return 'the record makes a title with copies an e-book or audiobook, which has no physical copies: withdraw the copies first, or keep a physical format';
+  }
   return `the database refused the record: ${message}`;
 }
 

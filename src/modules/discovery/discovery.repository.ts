@@ -10,7 +10,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../platform/db/tenant.ts';
 import { prepared, type Prepared } from '../../platform/db/tenant-reads.ts';
-import { visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
+import { DIGITAL_FORMATS, visibleToSql, type FormatCode, type ItemStatus } from '../catalogue/index.ts';
 import { MAX_YEAR, MIN_YEAR, type SearchRequest } from './query.ts';
 import { PLAIN, type ScanPlan } from './lexeme-stats.ts';
 import { tally, type Candidate, type Tally } from './tally.ts';
@@ -84,8 +84,8 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[], 
     ...(r.avi.length ? [sql<boolean>`r.avi_level = any(${r.avi}::text[])`] : []),
     ...(r.yearFrom !== null || r.yearTo !== null ? [sql<boolean>`r.year between ${r.yearFrom ?? 0} and ${r.yearTo ?? 9999}`] : []),
   ];
-  const copies = (extra: RawBuilder<unknown>) => sql<boolean>`exists (select 1 from item i where i.library_id = ${libraryId}
-    and i.title_id = r.id and i.status not in ('missing', 'withdrawn') and ${extra})`;
+  const copies = (extra: RawBuilder<unknown>) => sql<boolean>`(${physical('r')} and exists (select 1 from item i where i.library_id = ${libraryId}
+    and i.title_id = r.id and i.status not in ('missing', 'withdrawn') and ${extra}))`;
   const inBranches = branchIds.length ? sql`i.branch_id = any(${branchIds}::uuid[])` : sql`true`;
   if (branchIds.length) {
     if (!held) parts.push(copies(inBranches));
@@ -98,6 +98,15 @@ function titleFilters(r: SearchRequest, libraryId: string, branchIds: string[], 
         : sql`(${copies(sql`true`)} and not ${copies(sql`i.status = 'available'`)})`), sql` or `)})`);
   }
   return parts.length ? sql<boolean>`(${sql.join(parts, sql` and `)})` : sql<boolean>`true`;
+}
+
+/**
+ * Whether the title (alias `alias`) can have copies that count: an e-book or audiobook has none
+ * (title_digital_has_no_copies, migration 0107), so its copies are not looked up. The formats are
+ * written into the text: the same in every plan.
+ */
+function physical(alias: string): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(`${alias}.format`)} not in (${sql.join(DIGITAL_FORMATS.map((f) => sql.lit(f)))})`;
 }
 
 /** A year range that spans more decades than this is not asked of the index (most titles pass it anyway). */
@@ -276,6 +285,7 @@ export function searchQuery(
              ${score} as score
       from cand c
       cross join lateral (
+        -- (a digital candidate has no copies to look up: the test of its format comes first)
         -- a branch appears once per copy there: tally.ts is indifferent to repeats, and leaving
         -- out DISTINCT saves two sorts per candidate
         -- the place by binary search in the sorted list (width_bucket: a copy's branch is always
@@ -284,7 +294,7 @@ export function searchQuery(
         select array_agg(width_bucket(i.branch_id, lib.branches)) as branches,
                array_agg(width_bucket(i.branch_id, lib.branches)) filter (where i.status = 'available') as avail
         from lib, item i
-        where i.library_id = ${libraryId} and i.title_id = c.id and i.status not in ('missing', 'withdrawn')
+        where i.library_id = ${libraryId} and i.title_id = c.id and i.status not in ('missing', 'withdrawn') and ${physical('c')}
       ) inv
     )
     select
