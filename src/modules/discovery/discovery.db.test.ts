@@ -305,6 +305,11 @@ describe('the filtered pass tier by tier of popularity', () => {
       });
       assert.ok(plain.total > 20, availability);
       assert.deepEqual(tiered.hits.map((h) => h.titleId), plain.hits.map((h) => h.titleId), availability);
+      // exactly the titles with such a copy at Utrecht, as built above (the pass reads each row's
+      // copies once and tests them: the copies carried to the candidates decide)
+      const expected = rows.flatMap((r, i) => (i % 3 === 0 && (availability === 'available') === (i % 2 === 1) ? [idOf.get(r.sourceId)!] : []));
+      assert.deepEqual(new Set(plain.hits.map((h) => h.titleId)), new Set(expected), availability);
+      assert.deepEqual(plain.total, expected.length, availability);
     }
 
     // the first pass tiered (words only) finds the same top of the word's matches as the plain one
