@@ -383,6 +383,28 @@ describe('the popularity walk for common words and values', () => {
           [plain.total, plain.hits.map((h) => [h.titleId, h.score]), plain.facets], label);
       }
     }
+    // few matches: every one from the GIN index, a kept plan too — a word, with a value in the
+    // index and one tested on the rows, and with more than one word
+    const few: ScanPlan = { pass: 'index', rowFilters: [], indexWords: null, tiers: [] };
+    const { rows: [rare] } = await sql<{ word: string }>`select word from search_vocabulary
+      where numnode(websearch_to_tsquery('dutch', word)) > 0 and ndoc between 3 and 30 order by ndoc desc, word limit 1`.execute(t.db.kysely);
+    const fewCases: [Record<string, string>, boolean, ScanPlan][] = [
+      [{ q: rare!.word }, false, few],
+      [{ q: `${rare!.word} ${common!.word}` }, false, few],
+      [{ q: common!.word, format: 'book' }, true, { ...few, indexWords: [] }],
+      [{ q: rare!.word, format: 'book' }, true, few],
+      [{ q: rare!.word, format: 'book', language: 'dut' }, true, { ...few, rowFilters: [['l=dut']] }],
+    ];
+    for (const [raw, push, plan] of fewCases) {
+      const request = parseSearchRequest(raw).request;
+      const planned = await inTenant(t.db.kysely, utrecht, (tx) => searchTitles(tx, utrecht, request, [], request.q, push, window, PLAIN));
+      for (let run = 0; run < 2; run++) {
+        const kept = await viaStatement(request, [], push, plan);
+        assert.equal(kept.plan, 'generic');
+        assert.deepEqual([kept.rows.total, kept.rows.hits.map((h) => [h.titleId, h.score])],
+          [planned.total, planned.hits.map((h) => [h.titleId, h.score])], JSON.stringify(raw));
+      }
+    }
     // the branch pass: at the branch holding most of the word's matches, as prepared and kept, and as planned for the values
     const { rows: [held] } = await sql<{ slug: string; id: string }>`select b.slug, b.id from branch b join item i on i.branch_id = b.id
       join title r on r.id = i.title_id where b.library_id = ${utrecht} and r.search_vector @@ websearch_to_tsquery('dutch', ${common!.word})

@@ -221,7 +221,9 @@ export function searchQuery(
   // them (the row test takes the query from the q CTE: evaluated once, whatever the plan)
   const indexWords = words === null || walk ? null : plan.indexWords === null ? words
     : plan.indexWords.length ? sql`${groupsTsquery(plan.indexWords.map((l) => [l]))}::tsquery` : null;
-  const rowWords = words === null ? null : walk ? sql`(select query from q)` : plan.indexWords !== null ? words : null;
+  // (a row test reads the query from the q CTE, evaluated once: written out, a plan kept for any
+  // values would parse the query again for every row)
+  const rowWords = words === null ? null : walk || plan.indexWords !== null ? sql`(select query from q)` : null;
   // What the GIN index is asked, one scan key per part — the words, the filter values, and in the
   // tiered pass the tier. Separate keys are and-ed entry by entry with the rarest leading and the
   // others skipping ahead through their posting trees; one tsquery ('spel & l=eng & p=3') had its
@@ -248,6 +250,7 @@ export function searchQuery(
   const heldHere = pushDown && !branchIds.length && r.availability.length > 0 && r.availability.every((a) => a !== 'digital')
     ? sql` and r.holdings && (select branches from lib)` : sql``;
   // The matches in popularity order, at most n of them.
+  const fewMatches = plan.pass === 'index' && indexKeys.length > 0;
   const matches = (n: number) => plan.pass === 'tiered' && indexKeys.length
     // Neither common nor rare (lexeme-stats.ts): tier by tier of popularity (migration 0099) —
     // each tier's most popular n, the GIN index intersecting with the tier's short list (or the
@@ -261,8 +264,14 @@ export function searchQuery(
             order by r.popularity desc, r.id
             limit ${sql.lit(n)})`), sql` union all `)}) tiers
           limit ${sql.lit(n)}`
-    // The GIN index for a rare combination, the popularity index walked for a common one (the
-    // planner sees the tsquery as a constant)
+    // Few matches (lexeme-stats.ts): all of them from the GIN index, then sorted — offset 0 keeps
+    // the popularity index out of it, so the plan is that one whatever the values (searchStatement)
+    : fewMatches
+    ? sql`select * from (select ${columns} from title r where ${match} and ${visibleToSql('r', libraryId)} offset 0) r
+          order by r.popularity desc, r.id
+          limit ${sql.lit(n)}`
+    // Without statistics: the GIN index for a rare combination, the popularity index walked for a
+    // common one, as the planner estimates (it sees the tsquery as a constant)
     : sql`select ${columns} from title r where ${match} and ${visibleToSql('r', libraryId)}
           order by r.popularity desc, r.id
           limit ${sql.lit(n)}`;
@@ -366,9 +375,17 @@ function isWalk(plan: ScanPlan, pushDown: boolean, branchIds: string[]): boolean
  * 1.3–10 ms for a word at one branch, available now (alternating on one connection, same rows).
  */
 export function searchStatement(...args: Parameters<typeof searchQuery>): Prepared<SearchRow> {
-  const [, , branchIds, , pushDown, plan = PLAIN] = args;
-  const onePath = isWalk(plan, pushDown, branchIds) || (pushDown && branchIds.length > 0);
+  const [, r, branchIds, textQuery, pushDown, plan = PLAIN] = args;
+  const branchPass = pushDown && branchIds.length > 0;
+  const onePath = isWalk(plan, pushDown, branchIds) || branchPass || (plan.pass === 'index' && hasIndexKeys(r, textQuery, pushDown, plan));
   return prepared(searchQuery(...args), onePath ? 'generic' : 'custom');
+}
+
+/** Whether `searchQuery` asks the GIN index for anything: some words, or a filter value not tested on the rows. */
+function hasIndexKeys(r: SearchRequest, textQuery: string | null, pushDown: boolean, plan: ScanPlan): boolean {
+  const words = textQuery !== null && (plan.indexWords === null || plan.indexWords.length > 0);
+  const onRow = new Set(plan.rowFilters.map((g) => g.join('|')));
+  return words || (pushDown && facetGroups(r).some((g) => !onRow.has(g.join('|'))));
 }
 
 /**

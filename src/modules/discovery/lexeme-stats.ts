@@ -4,7 +4,8 @@
 //   title — the first `limit` matches come within a few thousand titles. The statement is written
 //   so that no other plan is possible (the words and values tested on each row), and is planned
 //   once per connection (discovery.repository.ts searchStatement);
-// - a rare one (2,500 matches at most): the GIN index finds them all, then they are sorted;
+// - a rare one (2,500 matches at most): the GIN index finds them all, then they are sorted (a
+//   statement planned once per connection too);
 // - in between (one title in a hundred: a less common word, two common words, a word with a
 //   filter value), both are slow — 10,000–20,000 titles walked, or as many matches fetched and
 //   sorted — so the search asks tier by tier of popularity (migration 0099), where the GIN index
@@ -31,10 +32,11 @@ export interface LexemeStats {
 /** How a search's candidates are found (discovery.repository.ts searchQuery). */
 export interface ScanPlan {
   /**
-   * `walk`: the popularity index walked, every word and value tested on each row; `plain`: the
-   * GIN index (or the walk, as the planner estimates from the words); `tiered`: tier by tier.
+   * `walk`: the popularity index walked, every word and value tested on each row; `index`: every
+   * match from the GIN index, then sorted (few matches); `tiered`: tier by tier; `plain`: without
+   * statistics, the GIN index or the walk as the planner estimates from the words.
    */
-  pass: 'walk' | 'plain' | 'tiered';
+  pass: 'walk' | 'index' | 'plain' | 'tiered';
   /**
    * Filter lexeme groups too common to help the GIN index (a format most titles have): tested on
    * each row the index yields instead of intersected in it. Intersecting a posting list of half
@@ -138,7 +140,7 @@ export function scanPlan(
   const indexWords = kept.length === words.length ? null : kept.flat();
   // how many titles the index yields (to be fetched, then tested on the rows)
   const upper = kept.reduce((p, g) => p * share(g), 1) * Math.min(1, ...indexed.map(share));
-  if (upper * stats.titles <= FEW_MATCHES) return { pass: 'plain', rowFilters, indexWords, tiers: [] };
+  if (upper * stats.titles <= FEW_MATCHES) return { pass: 'index', rowFilters, indexWords, tiers: [] };
   return { pass: 'tiered', rowFilters, indexWords, tiers: tiersFor(stats, lower * stats.titles, bound) };
 }
 
