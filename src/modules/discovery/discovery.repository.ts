@@ -123,11 +123,6 @@ function physical(alias: string): RawBuilder<boolean> {
   return sql<boolean>`${sql.ref(`${alias}.format`)} not in (${sql.join(DIGITAL_FORMATS.map((f) => sql.lit(f)))})`;
 }
 
-/** Whether `titleFilters` tests copies: an availability in the library, or branches the holdings do not settle. */
-function testsCopies(r: SearchRequest, branchIds: string[], held: boolean): boolean {
-  return (branchIds.length > 0 && !held) || r.availability.some((a) => a !== 'digital');
-}
-
 /**
  * The copies of title `alias` at this library, not missing or withdrawn, as places in the
  * library's sorted branch list (the `lib` CTE): every copy's branch, and the branches of those on
@@ -204,7 +199,7 @@ export function searchQuery(
   // popularity index is the only way in, whatever the values — the statement is planned once per
   // connection (searchStatement). Not for the branch pass, which starts from the holdings.
   const walk = isWalk(plan, pushDown, branchIds);
-  // the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
+  // asked of the index, the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
   // index with a filter (very common words); a CTE reference hides that and gives a full scan
   const words = textQuery === null ? null : sql`websearch_to_tsquery('dutch', eenbieb_fold(${textQuery}))`;
@@ -216,9 +211,7 @@ export function searchQuery(
   const facets = groupsTsquery(groups.filter((g) => !onRow.has(g.join('|'))));
   const rowFacets = groupsTsquery(groups.filter((g) => onRow.has(g.join('|'))));
   // the words the index is asked for: all of them, or only the uncommon ones (plan.indexWords) and
-  // the whole query tested on each row
-  // the uncommon ones (plan.indexWords) and the whole query tested on each row; walking, none of
-  // them (the row test takes the query from the q CTE: evaluated once, whatever the plan)
+  // the whole query tested on each row; walking, none of them
   const indexWords = words === null || walk ? null : plan.indexWords === null ? words
     : plan.indexWords.length ? sql`${groupsTsquery(plan.indexWords.map((l) => [l]))}::tsquery` : null;
   // (a row test reads the query from the q CTE, evaluated once: written out, a plan kept for any
@@ -282,7 +275,7 @@ export function searchQuery(
   // + on loan 26.6 → 23.6 ms; same rows). Not the branch pass: it tests every held match before
   // it sorts, most of them popular titles with dozens of copies, and an EXISTS stops at the first
   // copy that passes ("den" at one branch, available now: 564 held matches, 6.0 → 7.3 ms).
-  const carried = pushDown && !branchIds.length && hasResidualFilters(r) && testsCopies(r, branchIds, false);
+  const carried = pushDown && !branchIds.length && hasResidualFilters(r) && r.availability.some((a) => a !== 'digital');
   const score = textQuery === null
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
@@ -369,10 +362,13 @@ function isWalk(plan: ScanPlan, pushDown: boolean, branchIds: string[]): boolean
  * The search statement (`searchQuery`) as a prepared statement of the connection (tenant-reads.ts).
  * Planned for its values each time, as the access path depends on how common the words are —
  * except where the shape leaves the planner one path, whatever the values: the walk (the popularity
- * index, every word tested on the row) and the branch pass (the GIN index, the branches' holdings
- * leading). Those are planned once per connection and the plan reused. Planning took 0.4–0.6 ms of
- * 4–5.5 ms for the very common words of the national benchmark catalogue, and 0.5–0.8 ms of
- * 1.3–10 ms for a word at one branch, available now (alternating on one connection, same rows).
+ * index, every word tested on the row), few matches (the GIN index, fenced from the popularity
+ * index) and the branch pass (the GIN index, the branches' holdings leading). Those are planned
+ * once per connection and the plan reused. Planning took 0.4–0.6 ms of 4–5.5 ms for the very
+ * common words of the national benchmark catalogue, 0.5–0.8 ms of 1.3–10 ms for a word at one
+ * branch, available now, and 11–18 % of a rare word's statement (alternating on one connection,
+ * same rows). Tier by tier stays planned for its values: kept, "liefde" with a filter took up to
+ * 1.7 times as long.
  */
 export function searchStatement(...args: Parameters<typeof searchQuery>): Prepared<SearchRow> {
   const [, r, branchIds, textQuery, pushDown, plan = PLAIN] = args;

@@ -116,7 +116,7 @@ function shareOf(stats: LexemeStats, group: string[]): number {
  * - at least COMMON_SHARE even by the product: walk the popularity order;
  * - else, words held by more than INDEXED_SHARE of the titles are left to the test on each row,
  *   and when the index yields at most FEW_MATCHES titles even by the larger estimate (the kept
- *   words' product times the smallest indexed filter share): the GIN index, plain;
+ *   words' product times the smallest indexed filter share): every match from the GIN index;
  * - else tier by tier of popularity.
  */
 export function scanPlan(
