@@ -8,7 +8,8 @@ import { sql } from 'kysely';
 import { buildItem, buildTitle, libraryId } from '../../../test/support/catalogue-factory.ts';
 import { inTenant } from '../../platform/db/tenant.ts';
 import {
-  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, search as searchTitles, SEARCH_SETTINGS, searchQuery, searchStatement, titlesOfWorksQuery,
+  CANDIDATE_LIMIT, hasFilters, pageTitlesFor, readSearch, SAMPLE_CANDIDATE_LIMIT, search as searchTitles, SEARCH_SETTINGS, searchQuery, searchStatement,
+  titlesOfWorksQuery,
 } from './discovery.repository.ts';
 import { lexemeStats, PLAIN, TIER_BY_TIER, type ScanPlan } from './lexeme-stats.ts';
 import { parseSearchRequest, type SearchRequest } from './query.ts';
@@ -582,5 +583,32 @@ describe('the results page', () => {
     assert.match(r.body, /<html lang="en"/);
     assert.match(r.body, /Search results for/);
     assert.match(r.body, /\/utrecht\/theme\.css/);
+  });
+});
+
+describe('the sample bound of a pass surely past the candidate bound', () => {
+  test('a word in a fifth of the catalogue counts its 100 most popular matches; a filter that may end below the bound keeps it, exactly', async () => {
+    const n = 3000;
+    const works = await t.db.kysely.insertInto('work').values(Array.from({ length: n }, () => ({ ownerLibraryId: null }))).returning('id').execute();
+    await t.db.kysely.insertInto('title').values(works.map((w, i) => ({
+      workId: w.id, source: 'test', sourceId: crypto.randomUUID(), format: 'book' as const, title: `Zilverspar ${i}`,
+      language: i < 150 ? 'fry' : 'dut', popularity: i % 1000,
+    }))).execute();
+    await sql`analyze title`.execute(t.db.kysely);
+    // the statistics as the service will read them (its cache re-read now)
+    const stats = await lexemeStats(t.db.kysely, t.db.kysely, Date.now() + 60 * 60_000);
+    const { rows: [word] } = await sql<{ l: string }>`select (tsvector_to_array(to_tsvector('dutch', 'zilverspar')))[1] as l`.execute(t.db.kysely);
+    assert.ok((stats.freq.get(word!.l) ?? 0) * stats.titles >= 2000, 'the statistics know the word is common');
+
+    const all = await search('q=zilverspar');
+    assert.deepEqual([all.body.total, all.body.totalExact, all.body.results.length], [SAMPLE_CANDIDATE_LIMIT, false, 20]);
+    // a value in the document: the statistics say the filtered pass surely passes the bound too
+    const dutch = await search('q=zilverspar&language=dut');
+    assert.deepEqual([dutch.body.total, dutch.body.totalExact], [SAMPLE_CANDIDATE_LIMIT, false]);
+    // a value few titles have: the full bound, and the count is exact
+    const frisian = await search('q=zilverspar&language=fry');
+    assert.deepEqual([frisian.body.total, frisian.body.totalExact], [150, true]);
+    const page6 = await search('q=zilverspar&page=6');
+    assert.deepEqual([page6.status, page6.body.results.length], [200, 0], 'past the sample nothing more is paged');
   });
 });

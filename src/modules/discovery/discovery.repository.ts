@@ -32,9 +32,20 @@ export const CANDIDATE_LIMIT = 200;
  */
 export const BROWSE_CANDIDATE_LIMIT = 2000;
 
-/** The candidate bound of a search: deeper when browsing (see above). */
-export function candidateLimit(textQuery: string | null): number {
-  return textQuery === null ? BROWSE_CANDIDATE_LIMIT : CANDIDATE_LIMIT;
+/**
+ * The candidate bound of a pass that the statistics say surely matches far more titles than
+ * CANDIDATE_LIMIT (SURE_BOUND_FACTOR times as many or more, lexeme-stats.ts): its total can only
+ * be a lower bound and its facet counts a sample of its most popular matches, whether of 200 or
+ * of 100, so it takes 100 — five pages of twenty — at half the work (the walk, the copies, the
+ * counting). A pass that may end below CANDIDATE_LIMIT keeps it, so totals up to 200 stay exact.
+ * On the national benchmark catalogue this took the very common words from 206 to 302 searches/s
+ * and the facet-filtered class from 229 to 260 searches/s when every text search had 100.
+ */
+export const SAMPLE_CANDIDATE_LIMIT = 100;
+
+/** The candidate bound of a pass: deeper when browsing, a sample when surely reached (see above). */
+export function candidateLimit(textQuery: string | null, surelyReached = false): number {
+  return textQuery === null ? BROWSE_CANDIDATE_LIMIT : surelyReached ? SAMPLE_CANDIDATE_LIMIT : CANDIDATE_LIMIT;
 }
 
 /**
@@ -176,7 +187,7 @@ export function groupsTsquery(groups: string[][]): string | null {
 }
 
 /** Filters tested on the rows, not (or not only) as lexemes of the search document (facetGroups): years, copies, branches, kind. */
-function hasResidualFilters(r: SearchRequest): boolean {
+export function hasResidualFilters(r: SearchRequest): boolean {
   return !!((r.kind.length && !r.kind.includes('title')) || r.yearFrom !== null || r.yearTo !== null || r.branch.length
     || r.availability.some((a) => a !== 'digital'));
 }
@@ -193,8 +204,9 @@ export function searchQuery(
   plan: ScanPlan = PLAIN,
   /** Also return the titles of the works expected on the first page, as many (`pageTitlesFor`). */
   pageWorks: number | null = null,
+  /** The candidate bound of this pass (`candidateLimit`). */
+  limit = candidateLimit(textQuery),
 ) {
-  const limit = candidateLimit(textQuery);
   // The walk (lexeme-stats.ts): the words and every filter value are tested on each row, so the
   // popularity index is the only way in, whatever the values — the statement is planned once per
   // connection (searchStatement). Not for the branch pass, which starts from the holdings.

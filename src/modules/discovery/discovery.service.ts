@@ -183,6 +183,16 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
   const limit = repo.candidateLimit(textQuery);
   const estimated = stats ? estimatedMatches(stats, words) : null;
+  // A pass the statistics say surely matches far more than the bound (its words and the filter
+  // values it tests as lexemes; one with copies, branches or exact years to test is never sure:
+  // the statistics know nothing of those) takes the sample bound (repo.candidateLimit).
+  const surely = (filters: string[][], residual: boolean) => {
+    if (!stats || phrase || residual) return false;
+    const n = estimatedMatches(stats, words, filters);
+    return n !== null && n >= SURE_BOUND_FACTOR * limit;
+  };
+  const firstBound = repo.candidateLimit(textQuery, surely([], false));
+  const filteredBound = repo.candidateLimit(textQuery, surely(repo.facetGroups(request), repo.hasResidualFilters(request)));
   // a filter no title can pass (only activities asked for, only "online" as branch) finds no
   // title in a filtered pass: the first pass still counts the title facets
   const titlesCanMatch = titlesShown && !(request.branch.length && !branchIds.length);
@@ -195,9 +205,10 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   const onePass = repo.hasFilters(request) && titlesCanMatch && !phrase && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit;
   // the first page's titles ride along with the pass whose hits make the page (a first pass
   // followed by a filtered one would fetch them for nothing)
+  const bound = onePass ? filteredBound : firstBound;
   const titleQuery = stats
-    ? repo.searchStatement(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], limit),
-      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null)
+    ? repo.searchStatement(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], bound),
+      onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null, bound)
     : null;
   // the activities and the titles' candidates in one message
   const [activityRows, titleRows] = await (activitiesAsked && titleQuery
@@ -225,18 +236,18 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
     const window = mixed ? { offset: 0, limit: offset + request.pageSize } : undefined;
     rows = repo.readSearch(titleRows[0]!, request, branchIds, window, true);
     if (onePass) {
-      exact = rows.candidates < limit && !rows.scanBoundReached;
+      exact = rows.candidates < bound && !rows.scanBoundReached;
     } else {
-      exact = rows.candidates < limit;
+      exact = rows.candidates < bound;
       if (!exact && repo.hasFilters(request)) {
         // The bound was reached among all matches: search again with the filters applied before
         // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches, each facet under
         // the other facets' filters, so a chosen facet still offers its other values).
         const [filteredRows] = await read(repo.searchStatement(libraryId, request, branchIds, textQuery, true,
-          scanPlan(stats!, words, repo.facetGroups(request), limit), repo.pageTitlesFor(request)));
+          scanPlan(stats!, words, repo.facetGroups(request), filteredBound), repo.pageTitlesFor(request), filteredBound));
         const filtered = repo.readSearch(filteredRows[0]!, request, branchIds, window, false);
-        exact = filtered.candidates < limit && !filtered.scanBoundReached;
+        exact = filtered.candidates < filteredBound && !filtered.scanBoundReached;
         rows = { ...filtered, facets: rows.facets, years: rows.years };
       }
     }

@@ -169,9 +169,13 @@ export function tiersFor(stats: LexemeStats, matches: number, bound: number): nu
  * statistics do not know (only a bound is known of it: rarer than the rarest they keep). A phrase
  * matches fewer titles than its words; the caller leaves it out.
  */
-export function estimatedMatches(stats: LexemeStats, words: string[][] | null): number | null {
+export function estimatedMatches(
+  stats: LexemeStats, words: string[][] | null,
+  /** Filter values (facetGroups) the matches must hold too, taken as independent of the words and of each other: the lower estimate (see scanPlan). */
+  filters: string[][] = [],
+): number | null {
   if (!words || !stats.freq.size || stats.titles <= 0) return null;
-  if (words.some((g) => g.some((l) => !stats.freq.has(l)))) return null;
+  if ([...words, ...filters].some((g) => g.some((l) => !stats.freq.has(l)))) return null;
   const share = (g: string[]) => shareOf(stats, g);
-  return words.reduce((p, g) => p * share(g), 1) * stats.titles;
+  return [...words, ...filters].reduce((p, g) => p * share(g), 1) * stats.titles;
 }

@@ -184,5 +184,8 @@ describe('choosing how candidates are found (scanPlan)', () => {
     assert.equal(estimatedMatches(stats, []), 1_000_000);
     assert.equal(estimatedMatches(stats, null), null);
     assert.equal(estimatedMatches({ freq: new Map(), floor: 0, titles: 0 }, [['den']]), null);
+    assert.equal(Math.round(estimatedMatches(stats, [['den']], [['f=book']])!), 100_000, 'with a filter value: its share too');
+    assert.equal(Math.round(estimatedMatches(stats, [['den']], [['f=book', 'f=ebook']])!), 140_000, 'any value of a group');
+    assert.equal(estimatedMatches(stats, [['den']], [['l=fry']]), null, 'a value the statistics do not know');
   });
 });
