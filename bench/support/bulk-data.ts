@@ -7,7 +7,9 @@
 // from its serial without reading them back:
 //   member n (1-based, network-wide) → account id memberId(n), e-mail lid<n>@bench.example;
 //     its card is cardNumber(prefix of its library, serial within that library)
-//   copy n (0-based) → barcode itemBarcode(n), title n % titles, branch n % branches (by slug)
+//   copy n (0-based) → barcode itemBarcode(n), title n % titles — two titles back when that one is
+//     an e-book or audiobook (n % titles % 20 is 17 or 18), which has no copies (migration 0107) —,
+//     branch n % branches (by slug)
 // Ids are sequential UUIDs (version-4 form): the primary-key indexes grow at their right edge, as
 // with time-ordered ids, instead of touching random pages of an index far larger than the cache.
 //
@@ -22,6 +24,14 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { cardNumber } from '../../src/modules/membership/card.ts';
 import { makeBarcode } from '../../src/modules/catalogue/identifiers.ts';
+
+/**
+ * The title of copy `n` (SQL): n % titles, or two titles back when that is an e-book or audiobook
+ * (the titles' formats go by their serial % 20: 17 e-book, 18 audiobook; 15 and 16 are books).
+ */
+function physicalTitleSql(n: string, titles: number): string {
+  return `(CASE WHEN (${n} % ${titles}) % 20 IN (17, 18) THEN ${n} % ${titles} - 2 ELSE ${n} % ${titles} END)`;
+}
 
 /** Sequential UUIDs per kind of row: kind 1 accounts, 2 memberships, 3 works, 4 titles, 5 copies. */
 const uuidSql = (kind: number, expr: string) =>
@@ -141,7 +151,10 @@ export async function generateMembers(url: string, options: { total: number; mai
         ON CONFLICT (library_id) DO UPDATE SET last_serial = excluded.last_serial`, [share.libraryId, share.firstSerial + share.count - 1]);
       options.progress?.(`  ${share.slug}: ${share.count.toLocaleString('en')} members in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
-    if (replica) await client.query(`SET session_replication_role = origin`);
+    if (replica) {
+      await client.query(`SET session_replication_role = origin`);
+      await client.query(`SELECT eenbieb_refresh_all_holdings()`);
+    }
     // the benchmark computes cards from member numbers: check the database agrees (the last member)
     const last = layout.libraries[0]!;
     const n = last.firstMember + last.count - 1;
@@ -201,14 +214,16 @@ export async function generateCatalogue(url: string, options: { titles: number; 
     await client.query(gin);
     options.progress?.(`  search index rebuilt in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     started = performance.now();
-    // copies have no triggers of their own: only the foreign-key checks, skipped where allowed
+    // The item triggers (holdings, migration 0104) and the foreign-key checks are skipped where
+    // allowed; the holdings are then written for all copies at once. A copy goes on a physical
+    // title only (see the layout above).
     const replica = await tryReplicaRole(client);
     const ids = branches.map((b) => b.id);
     for (let from = 0; from < options.items; from += batch) {
       const to = Math.min(from + batch, options.items) - 1;
       await client.query(`
         INSERT INTO item (library_id, id, title_id, branch_id, barcode, shelf, status)
-        SELECT $1::uuid, ${uuidSql(5, 'g')}, ${uuidSql(4, `g % ${options.titles}`)}, ($4::uuid[])[1 + g % $5::int],
+        SELECT $1::uuid, ${uuidSql(5, 'g')}, ${uuidSql(4, physicalTitleSql('g', options.titles))}, ($4::uuid[])[1 + g % $5::int],
                b.body::text || ${luhnSql('b.body', 12)}, 'R BENCH', 'available'
         FROM generate_series($2::bigint, $3::bigint) g, LATERAL (SELECT 800000000000 + g AS body) b`,
         [lib.id, from, to, ids, ids.length]);

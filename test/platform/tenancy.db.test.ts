@@ -150,19 +150,24 @@ describe('tenant isolation', () => {
 
   test('a prepared query is planned for its values at each run, or once and reused when marked generic', async () => {
     const marker = `plan_mode_${Date.now()}`;
-    const shape = (n: number, mode: 'custom' | 'generic') =>
-      prepared(sql<{ v: number; t: string }>`select ${n}::int as v, current_setting('app.library_id', true) as t /* ${sql.raw(`${marker}_${mode}`)} */`, mode);
+    // (the branches it counts are behind row-level security: the tenant's own)
+    const shape = (n: number, mode: 'custom' | 'generic') => prepared(sql<{ v: number; t: string; branches: number }>`select ${n}::int as v,
+      current_setting('app.library_id', true) as t, (select count(*)::int from branch) as branches /* ${sql.raw(`${marker}_${mode}`)} */`, mode);
+    const branchesOf = async (lib: string) => (await sql<{ n: number }>`select count(*)::int as n from branch where library_id = ${lib}`.execute(db.kysely)).rows[0]!.n;
+    const own = { [a]: await branchesOf(a), [b]: await branchesOf(b) };
+    assert.notEqual(own[a], own[b], 'the two tenants have different numbers of branches');
     const plans = (mode: string) => sql<{ generic: number; custom: number }>`select generic_plans::int as generic, custom_plans::int as custom
       from pg_prepared_statements where statement like ${`%${marker}_${mode} */%`}`;
     // (a statement is known by the text of the message that prepared it: one shape a message; run
     // one after another, the messages take the same idle connection)
-    for (let i = 0; i < 3; i++) {
+    // (six runs: left to the server's default, the sixth could be generic)
+    for (let i = 0; i < 6; i++) {
       // (tenants alternate: a kept plan still runs as the tenant of its message)
       const tenant = i % 2 ? b : a;
       const [[custom]] = await tenantReads(db.kysely, tenant, [shape(i, 'custom')] as const);
       const [[generic]] = await tenantReads(db.kysely, tenant, [shape(i, 'generic')] as const);
       const [[customPlans], [genericPlans]] = await tenantReads(db.kysely, a, [plans('custom'), plans('generic')] as const);
-      assert.deepEqual([custom, generic], [{ v: i, t: tenant }, { v: i, t: tenant }]);
+      assert.deepEqual([custom, generic], [{ v: i, t: tenant, branches: own[tenant] }, { v: i, t: tenant, branches: own[tenant] }]);
       // left to the server's default (auto), the first five runs would all be custom plans
       assert.deepEqual(genericPlans, { generic: i + 1, custom: 0 }, `run ${i + 1}`);
       assert.deepEqual(customPlans, { generic: 0, custom: i + 1 }, `run ${i + 1}`);

@@ -55,11 +55,17 @@ export const ItemOnLoan = defineError('CATALOGUE_ITEM_ON_LOAN', 409, () => ({
   en: 'This copy is on loan, waiting for a hold or in transit; only lending changes that.',
 }), 'status');
 
-/** A copy on an e-book or audiobook (the database's title_digital_has_no_copies, migration 0107). */
-export const DigitalTitleCopy = defineError('CATALOGUE_DIGITAL_TITLE_COPY', 422, () => ({
+const DIGITAL_TITLE_COPY = {
   nl: 'Een e-book of luisterboek (digitaal) heeft geen fysieke exemplaren. Zet het exemplaar bij de titel van het boek of de cd.',
   en: 'An e-book or audiobook (digital) has no physical copies. Put the copy on the title of the book or the CD.',
-}), 'titleId');
+};
+
+/**
+ * A copy on an e-book or audiobook (the database's title_digital_has_no_copies, migration 0107),
+ * next to the field that asked for it: the title of a new copy, the status of one brought back.
+ */
+export const DigitalTitleCopy = defineError('CATALOGUE_DIGITAL_TITLE_COPY', 422, (_field: 'titleId' | 'status' = 'titleId') => DIGITAL_TITLE_COPY,
+  (field: 'titleId' | 'status' = 'titleId') => [{ field, message: DIGITAL_TITLE_COPY }]);
 
 /** A title with copies turned into an e-book or audiobook (title_digital_has_no_copies). */
 export const DigitalFormatHeld = defineError('CATALOGUE_DIGITAL_FORMAT_HELD', 422, () => ({

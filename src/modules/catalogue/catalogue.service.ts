@@ -235,8 +235,10 @@ function barcodeRace(error: unknown): never {
 
 /**
  * The database's rule that a digital title has no copies (migration 0107) as the 422 of the
- * request that broke it: `error` for a copy, the format's for a title. The use cases check first;
- * this answers a race with a title changed at the same time.
+ * request that broke it (`error`). Adding a copy checks the title's format first, and this answers
+ * a race with the title changed meanwhile; bringing a copy back from missing and changing a
+ * title's format are answered by the database alone (the copies or holdings it would take are its
+ * to count).
  */
 function digitalRule(error: AppError) {
   return (e: unknown): never => {
@@ -378,7 +380,7 @@ export async function updateItem(ctx: Ctx, id: string, input: { branch?: string;
     if (!Object.keys(changes).length) return;
     // (a copy found again on a digital title would count again: refused, as migration 0107 says)
     await tx.updateTable('item').set(changes).where('libraryId', '=', libraryId).where('id', '=', id).execute()
-      .catch(barcodeRace).catch(digitalRule(DigitalTitleCopy()));
+      .catch(barcodeRace).catch(digitalRule(DigitalTitleCopy('status')));
     await audit(tx, libraryId, actorId, 'catalogue.item.updated', { itemId: id, changed: Object.keys(changes) });
   });
   return itemView(await getItem(ctx, id));

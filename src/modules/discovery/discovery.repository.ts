@@ -283,11 +283,12 @@ export function searchQuery(
   // The filtered pass in popularity order, when it tests copies, reads each row's copies once and
   // keeps them for the candidates (`carried`), rather than an EXISTS per test in the scan and the
   // copies again for every candidate: it stops at the bound, so few rows are read that do not
-  // become candidates ("den" + available now: 327 rows for 200 candidates, 6.9 → 6.1 ms; "liefde"
-  // + on loan 26.6 → 23.6 ms; same rows). Not the branch pass: it tests every held match before
+  // become candidates ("den" + available now: 327 rows for 200 candidates, 6.4 → 5.6 ms; "liefde"
+  // + on loan 26.0 → 23.2 ms; same rows). Not the branch pass: it tests every held match before
   // it sorts, most of them popular titles with dozens of copies, and an EXISTS stops at the first
-  // copy that passes ("den" at one branch, available now: 564 held matches, 6.0 → 7.3 ms).
-  const carried = pushDown && !branchIds.length && hasResidualFilters(r) && r.availability.some((a) => a !== 'digital');
+  // copy that passes ("den" at one branch, available now: 564 held matches, 6.0 → 7.3 ms). Not with
+  // a branch filter at all ("online" alone: no title passes, and the EXISTS is folded away).
+  const carried = pushDown && !r.branch.length && hasResidualFilters(r) && r.availability.some((a) => a !== 'digital');
   const score = textQuery === null
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
@@ -375,18 +376,26 @@ function isWalk(plan: ScanPlan, pushDown: boolean, branchIds: string[]): boolean
  * Planned for its values each time, as the access path depends on how common the words are —
  * except where the shape leaves the planner one path, whatever the values: the walk (the popularity
  * index, every word tested on the row), few matches (the GIN index, fenced from the popularity
- * index) and the branch pass (the GIN index, the branches' holdings leading). Those are planned
+ * index) and the branch pass (holdings and words intersected in the GIN index). Those are planned
  * once per connection and the plan reused. Planning took 0.4–0.6 ms of 4–5.5 ms for the very
  * common words of the national benchmark catalogue, 0.5–0.8 ms of 1.3–10 ms for a word at one
  * branch, available now, and 11–18 % of a rare word's statement (alternating on one connection,
  * same rows). Tier by tier stays planned for its values: kept, "liefde" with a filter took up to
  * 1.7 times as long.
  */
-export function searchStatement(...args: Parameters<typeof searchQuery>): Prepared<SearchRow> {
+export function searchStatement(
+  /**
+   * The query holds a phrase (quoted, or a hyphenated word): always planned for its values. The GIN
+   * index rechecks a phrase on each row it yields, and a kept plan would parse the query again for
+   * each.
+   */
+  phrase: boolean,
+  ...args: Parameters<typeof searchQuery>
+): Prepared<SearchRow> {
   const [, r, branchIds, textQuery, pushDown, plan = PLAIN] = args;
   const branchPass = pushDown && branchIds.length > 0;
   const onePath = isWalk(plan, pushDown, branchIds) || branchPass || (plan.pass === 'index' && hasIndexKeys(r, textQuery, pushDown, plan));
-  return prepared(searchQuery(...args), onePath ? 'generic' : 'custom');
+  return prepared(searchQuery(...args), onePath && !phrase ? 'generic' : 'custom');
 }
 
 /** Whether `searchQuery` asks the GIN index for anything: some words, or a filter value not tested on the rows. */

@@ -207,7 +207,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // followed by a filtered one would fetch them for nothing)
   const bound = onePass ? filteredBound : firstBound;
   const titleQuery = stats
-    ? repo.searchStatement(libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], bound),
+    ? repo.searchStatement(phrase, libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], bound),
       onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null, bound)
     : null;
   // the activities and the titles' candidates in one message
@@ -244,7 +244,7 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
         // the bound, so a rare format, AVI level or branch is not lost among popular titles. The
         // facet counts stay those of the first pass (the most popular matches, each facet under
         // the other facets' filters, so a chosen facet still offers its other values).
-        const [filteredRows] = await read(repo.searchStatement(libraryId, request, branchIds, textQuery, true,
+        const [filteredRows] = await read(repo.searchStatement(phrase, libraryId, request, branchIds, textQuery, true,
           scanPlan(stats!, words, repo.facetGroups(request), filteredBound), repo.pageTitlesFor(request), filteredBound));
         const filtered = repo.readSearch(filteredRows[0]!, request, branchIds, window, false);
         exact = filtered.candidates < filteredBound && !filtered.scanBoundReached;

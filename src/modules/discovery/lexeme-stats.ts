@@ -78,8 +78,10 @@ export const FEW_MATCHES = 2500;
 export const INDEXED_SHARE = 0.2;
 const TTL_MS = 5 * 60_000;
 /**
- * The words (alone) match at least this many times the candidate bound by the statistics: the
- * first pass is sure to reach its bound, and a filtered search skips it (discovery.service.ts).
+ * A pass matches at least this many times the candidate bound by the statistics (its words, and
+ * the filter values it tests as lexemes, taken as independent): sure to reach its bound. The words
+ * alone: a filtered search skips the first pass; a pass: it takes the sample bound
+ * (discovery.service.ts, discovery.repository.ts candidateLimit).
  */
 export const SURE_BOUND_FACTOR = 10;
 
