@@ -198,7 +198,15 @@ export function hasFilters(r: SearchRequest): boolean {
 }
 
 /** The SQL of one search (see `search`). */
-export function searchQuery(
+export function searchQuery(...args: Parameters<typeof searchShape>): RawBuilder<SearchRow> {
+  return searchShape(...args).query;
+}
+
+/**
+ * The SQL of one search, and whether its shape leaves the planner one path whatever the values
+ * (`kept`: see searchStatement).
+ */
+function searchShape(
   libraryId: string, r: SearchRequest, branchIds: string[], textQuery: string | null, pushDown: boolean,
   /** How the candidates are found when no filter forces another way (lexeme-stats.ts scanPlan). */
   plan: ScanPlan = PLAIN,
@@ -206,11 +214,12 @@ export function searchQuery(
   pageWorks: number | null = null,
   /** The candidate bound of this pass (`candidateLimit`). */
   limit = candidateLimit(textQuery),
-) {
+): { query: RawBuilder<SearchRow>; kept: boolean } {
   // The walk (lexeme-stats.ts): the words and every filter value are tested on each row, so the
   // popularity index is the only way in, whatever the values — the statement is planned once per
   // connection (searchStatement). Not for the branch pass, which starts from the holdings.
-  const walk = isWalk(plan, pushDown, branchIds);
+  const branchPass = pushDown && branchIds.length > 0;
+  const walk = plan.pass === 'walk' && !branchPass;
   // asked of the index, the tsquery is written out (not taken from the q CTE) so the planner sees a constant: it can
   // then estimate how common the words are and pick the GIN index (rare words) or the popularity
   // index with a filter (very common words); a CTE reference hides that and gives a full scan
@@ -293,7 +302,7 @@ export function searchQuery(
     ? sql`0::float8`
     : sql`ts_rank(${WEIGHTS}::float4[], c.search_vector, (select query from q)) * (1 + ln(1 + c.popularity) / 8)`;
 
-  return sql<SearchRow>`
+  const query = sql<SearchRow>`
     with q as (select websearch_to_tsquery('dutch', eenbieb_fold(${textQuery ?? ''})) as query),
     -- this library's branches, sorted: a copy's branch goes to the app as its place in this list (tally.ts)
     lib as (select coalesce(array_agg(b.id order by b.id), '{}') as branches from branch b where b.library_id = ${libraryId}),
@@ -364,11 +373,7 @@ export function searchQuery(
          order by ${r.sort === 'newest' ? sql`year desc nulls last, score desc, title_id` : sql`score desc, popularity desc, title_id`}
          limit ${sql.lit(pageWorks)})) t) as page_titles`}
   `;
-}
-
-/** Whether a search statement walks the popularity index (`searchQuery`): a walk plan, except in the branch pass. */
-function isWalk(plan: ScanPlan, pushDown: boolean, branchIds: string[]): boolean {
-  return plan.pass === 'walk' && !(pushDown && branchIds.length);
+  return { query, kept: walk || fewMatches || branchPass };
 }
 
 /**
@@ -390,19 +395,10 @@ export function searchStatement(
    * each.
    */
   phrase: boolean,
-  ...args: Parameters<typeof searchQuery>
+  ...args: Parameters<typeof searchShape>
 ): Prepared<SearchRow> {
-  const [, r, branchIds, textQuery, pushDown, plan = PLAIN] = args;
-  const branchPass = pushDown && branchIds.length > 0;
-  const onePath = isWalk(plan, pushDown, branchIds) || branchPass || (plan.pass === 'index' && hasIndexKeys(r, textQuery, pushDown, plan));
-  return prepared(searchQuery(...args), onePath && !phrase ? 'generic' : 'custom');
-}
-
-/** Whether `searchQuery` asks the GIN index for anything: some words, or a filter value not tested on the rows. */
-function hasIndexKeys(r: SearchRequest, textQuery: string | null, pushDown: boolean, plan: ScanPlan): boolean {
-  const words = textQuery !== null && (plan.indexWords === null || plan.indexWords.length > 0);
-  const onRow = new Set(plan.rowFilters.map((g) => g.join('|')));
-  return words || (pushDown && facetGroups(r).some((g) => !onRow.has(g.join('|'))));
+  const { query, kept } = searchShape(...args);
+  return prepared(query, kept && !phrase ? 'generic' : 'custom');
 }
 
 /**

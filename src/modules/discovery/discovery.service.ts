@@ -182,17 +182,17 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   const stats = titlesAsked ? await lexemeStats(ctx.db, ctx.db) : null;
   const words = textQuery === null ? [] : lexemes === null ? null : lexemes.map((l) => [l]);
   const limit = repo.candidateLimit(textQuery);
-  const estimated = stats ? estimatedMatches(stats, words) : null;
-  // A pass the statistics say surely matches far more than the bound (its words and the filter
-  // values it tests as lexemes; one with copies, branches or exact years to test is never sure:
-  // the statistics know nothing of those) takes the sample bound (repo.candidateLimit).
-  const surely = (filters: string[][], residual: boolean) => {
+  // Whether the statistics say a pass surely matches far more than the bound: its words and the
+  // filter values it tests as lexemes (a phrase matches fewer than its words; copies, branches and
+  // exact years the statistics know nothing of). Such a pass takes the sample bound (repo.candidateLimit).
+  const surelyPast = (filters: string[][], residual: boolean) => {
     if (!stats || phrase || residual) return false;
     const n = estimatedMatches(stats, words, filters);
     return n !== null && n >= SURE_BOUND_FACTOR * limit;
   };
-  const firstBound = repo.candidateLimit(textQuery, surely([], false));
-  const filteredBound = repo.candidateLimit(textQuery, surely(repo.facetGroups(request), repo.hasResidualFilters(request)));
+  const wordsSurelyPast = surelyPast([], false);
+  const firstBound = repo.candidateLimit(textQuery, wordsSurelyPast);
+  const filteredBound = repo.candidateLimit(textQuery, surelyPast(repo.facetGroups(request), repo.hasResidualFilters(request)));
   // a filter no title can pass (only activities asked for, only "online" as branch) finds no
   // title in a filtered pass: the first pass still counts the title facets
   const titlesCanMatch = titlesShown && !(request.branch.length && !branchIds.length);
@@ -202,10 +202,10 @@ export async function search(ctx: Ctx, request: SearchRequest): Promise<SearchRe
   // drill-down facets, consistent with the results shown. (Activities keep counting each facet
   // under the other facets' filters; a shared facet — language, audience, branch — then adds the
   // titles' drill-down counts to the activities' own.)
-  const onePass = repo.hasFilters(request) && titlesCanMatch && !phrase && estimated !== null && estimated >= SURE_BOUND_FACTOR * limit;
+  const onePass = repo.hasFilters(request) && titlesCanMatch && wordsSurelyPast;
+  const bound = onePass ? filteredBound : firstBound;
   // the first page's titles ride along with the pass whose hits make the page (a first pass
   // followed by a filtered one would fetch them for nothing)
-  const bound = onePass ? filteredBound : firstBound;
   const titleQuery = stats
     ? repo.searchStatement(phrase, libraryId, request, branchIds, textQuery, onePass, scanPlan(stats, words, onePass ? repo.facetGroups(request) : [], bound),
       onePass || !repo.hasFilters(request) ? repo.pageTitlesFor(request) : null, bound)
