@@ -1,9 +1,9 @@
 // How common the words and filter values of a search are, to choose how its candidates are found
 // (discovery.repository.ts searchQuery):
 // - a common combination (one title in ten or more): walk the popularity index and test each
-//   title — the first `limit` matches come within a few thousand titles. The statement is written
-//   so that no other plan is possible (the words and values tested on each row), and is planned
-//   once per connection (discovery.repository.ts searchStatement);
+//   title — the first `limit` matches come within a few thousand titles. The statement tests the
+//   words and values on each row, which leaves the popularity index its only way in, and is
+//   planned once per connection (discovery.repository.ts searchStatement);
 // - a rare one (2,500 matches at most): the GIN index finds them all, then they are sorted (a
 //   statement planned once per connection too);
 // - in between (one title in a hundred: a less common word, two common words, a word with a
@@ -173,7 +173,11 @@ export function tiersFor(stats: LexemeStats, matches: number, bound: number): nu
  */
 export function estimatedMatches(
   stats: LexemeStats, words: string[][] | null,
-  /** Filter values (facetGroups) the matches must hold too, taken as independent of the words and of each other: the lower estimate (see scanPlan). */
+  /**
+   * Filter values (facetGroups) the matches must hold too, taken as independent of the words and
+   * of each other, as scanPlan's lower estimate: values that exclude each other (open access and a
+   * printed format) make it too high.
+   */
   filters: string[][] = [],
 ): number | null {
   if (!words || !stats.freq.size || stats.titles <= 0) return null;
